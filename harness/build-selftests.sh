@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the kselftests that tests/kselftests.list runs, against the series'
+# own uAPI headers (build/obj/usr/include from 'make headers').  Output goes
+# to build/obj/kselftest/<target>/.  Only the KVM programs on the list are
+# built (the KVM target has ~100 programs).
+. "$(dirname "$0")/lib.sh"
+
+LIST=${1:-$TOP/tests/kselftests.list}
+ST=$KSRC/tools/testing/selftests
+[ -f "$KHDR/include/linux/memfd.h" ] || die "no uAPI headers in $KHDR; run 'make kernel' first"
+
+declare -A targets=()
+kvm_progs=()
+# Program of a list entry: the first word after name and timeout that is
+# not a key=value setting.
+entry_prog() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e '/^\[/d' "$LIST" |
+		awk '{ for (i = 3; i <= NF; i++) if ($i !~ /^[a-z_]+=/) { print $1, $i; break } }'
+}
+
+while read -r _name prog; do
+	p=$(dirname "$prog")
+	target=
+	while [ "$p" != . ]; do
+		[ -f "$ST/$p/Makefile" ] && target=$p
+		p=$(dirname "$p")
+	done
+	[ -n "$target" ] || die "$LIST: no selftest target builds $prog"
+	targets[$target]=1
+	if [ "$target" = kvm ]; then
+		kvm_progs+=("${prog#kvm/}")
+	fi
+done < <(entry_prog)
+
+# shellcheck disable=SC2207
+uniq_kvm=($(printf '%s\n' "${kvm_progs[@]}" | sort -u))
+log "building selftests: ${!targets[*]}"
+make -s -C "$ST" O="$KOBJ" ARCH=x86_64 -j"$JOBS" \
+	TARGETS="${!targets[*]}" \
+	TEST_GEN_PROGS_x86_64="${uniq_kvm[*]}" \
+	CC="ccache gcc" >"$BUILD/selftests.log" 2>&1 || {
+	grep -E 'error|Error' "$BUILD/selftests.log" | head -40 >&2
+	die "selftest build failed (full log: build/selftests.log)"
+}
+# The selftests' Makefile returns 0 even when one target fails: check that
+# every program on the list exists.
+while read -r name prog; do
+	name=${name#+}
+	[ -x "$KSELFTEST/$prog" ] || [ -x "$ST/$prog" ] || die "selftest $name: $prog was not built (see build/selftests.log)"
+done < <(entry_prog)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# 'make run': boot the patched kernel and run the demonstration program.
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/harness/build-demo.sh"
+RESULTS=$BUILD/results/demo VM_PROFILE=${VM_PROFILE:-plain} \
+	"$TOP/harness/run-vm.sh" -t 900 -a "kunit.enable=0" - <<JOB
+echo "kernel: \$(uname -r) under QEMU (TCG)"
+echo
+exec $BUILD/demo/imemfd-demo
+JOB

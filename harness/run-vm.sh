@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot build/obj's bzImage in QEMU (TCG) and run one job inside it.
+#
+#   run-vm.sh [-t seconds] [-a 'extra kernel args'] [script|-]
+#
+# The script (a bash script; '-' reads it from stdin; none gives an
+# interactive shell) runs as root in the guest with the host's root file
+# system mounted read-only.  Its output is streamed here; the exit status of
+# run-vm.sh is the script's, or non-zero when the VM crashed, timed out or
+# the kernel log shows a splat (WARNING, BUG, lockdep, kmemleak, ...).
+# Everything of the run is kept in build/results/.
+. "$(dirname "$0")/lib.sh"
+
+TIMEOUT=${VM_TIMEOUT:-1800}
+EXTRA_ARGS=
+while getopts "t:a:" o; do
+	case $o in
+	t) TIMEOUT=$OPTARG ;;
+	a) EXTRA_ARGS=$OPTARG ;;
+	*) die "usage: run-vm.sh [-t seconds] [-a kernel-args] [script|-]" ;;
+	esac
+done
+shift $((OPTIND - 1))
+
+KERNEL=$KOBJ/arch/x86/boot/bzImage
+[ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make kernel' first"
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+interactive=0
+if [ $# -eq 0 ]; then
+	interactive=1
+elif [ "$1" = - ]; then
+	cat >"$RESULTS/job.sh"
+else
+	cp "$1" "$RESULTS/job.sh"
+fi
+
+# Guest command line: 9p root, our init, and a crash ends
+# the run instead of hanging it.  KUnit suites run at boot, before init.
+CMDLINE="console=ttyS0,115200 root=/dev/root rootfstype=9p ro"
+CMDLINE+=" rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose"
+CMDLINE+=" init=$TOP/harness/guest-init.sh"
+CMDLINE+=" panic=-1 oops=panic softlockup_panic=1"
+[ -n "${KUNIT_FILTER:-}" ] && CMDLINE+=" kunit.filter_glob=$KUNIT_FILTER"
+CMDLINE+=" $EXTRA_ARGS"
+
+# Profiles: 'plain' has no emulated IOMMU (iommufd's mock domains need
+# that in 6.12: the first registered IOMMU driver probes every device);
+# 'viommu' adds intel-iommu and QEMU's edu DMA device for VFIO.
+DEVICES=()
+case ${VM_PROFILE:-plain} in
+plain) ;;
+viommu)
+	DEVICES=(-device intel-iommu,intremap=on,caching-mode=on -device edu)
+	CMDLINE+=" intel_iommu=on iommu=pt"
+	;;
+*) die "unknown VM_PROFILE ${VM_PROFILE}" ;;
+esac
+
+QEMU=(qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split -cpu max
+      -smp 2 -m "${VM_MEM:-6G}" -nodefaults -nographic -no-reboot
+      "${DEVICES[@]}"
+      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
+      -device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
+      -fsdev "local,id=res,path=$RESULTS,security_model=none,multidevs=remap"
+      -device virtio-9p-pci,fsdev=res,mount_tag=results
+      -serial "file:$RESULTS/console.log"
+      -kernel "$KERNEL" -append "$CMDLINE")
+if [ $interactive -eq 1 ]; then
+	QEMU+=(-serial mon:stdio)
+else
+	QEMU+=(-serial stdio)
+fi
+
+t0=$(date +%s)
+rc=0
+if [ $interactive -eq 1 ]; then
+	"${QEMU[@]}" || rc=$?
+else
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null || rc=$?
+fi
+echo "$(($(date +%s) - t0))" >"$RESULTS/vm-seconds"
+
+status=0
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "VM: TIMEOUT after ${TIMEOUT}s; last console lines:" >&2
+	tail -n 25 "$RESULTS/console.log" >&2
+	echo "VM: timeout" >"$RESULTS/vm-error"
+	status=1
+elif [ ! -f "$RESULTS/finished" ]; then
+	echo "VM: the guest did not finish its job (crash or early exit, qemu rc=$rc); console tail:" >&2
+	tail -n 40 "$RESULTS/console.log" >&2
+	echo "VM: crashed (no result)" >"$RESULTS/vm-error"
+	status=1
+fi
+
+# A splat anywhere in the kernel log fails the run, even if the job passed.
+if "$TOP/harness/scan-log.sh" "$RESULTS" >"$RESULTS/splats.txt"; then
+	:
+else
+	echo "VM: kernel log shows problems:" >&2
+	cat "$RESULTS/splats.txt" >&2
+	status=1
+fi
+
+jrc=$(cat "$RESULTS/job.rc" 2>/dev/null || echo 1)
+[ $status -eq 0 ] && [ "$jrc" != 0 ] && status=$jrc
+exit $status
