@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the demonstration and benchmark programs of demo/ against the
-# series' uAPI headers and its test-consumer header, into build/demo/.
+# series' uAPI headers, into build/demo/.  Programs that include
+# "kvm_util.h" run guests with the KVM selftest library of the patched tree
+# (built by build-selftests.sh) and get the KVM selftests' compiler flags.
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$KHDR/include/linux/memfd.h" ] || die "no uAPI headers; run 'make kernel' first"
+ST=$KSRC/tools/testing/selftests
+KVMLIB=$KSELFTEST/kvm/lib
 mkdir -p "$BUILD/demo"
+
+COMMON=(-O2 -Wall -Werror -isystem "$KHDR/include" -I "$KSRC/mm")
+KVM_CFLAGS=(-std=gnu99 -DCONFIG_64BIT -U_FORTIFY_SOURCE -fno-builtin-memcmp
+	    -fno-builtin-memcpy -fno-builtin-memset -fno-builtin-strnlen
+	    -fno-stack-protector -fno-PIE -fno-strict-aliasing -march=x86-64-v2
+	    -I "$KSRC/tools/include" -I "$KSRC/tools/arch/x86/include"
+	    -I "$ST/kvm/include" -I "$ST/kvm/include/x86_64" -I "$ST")
+
 for src in "$TOP"/demo/*.c; do
 	out=$BUILD/demo/$(basename "$src" .c)
 	[ "$out" -nt "$src" ] && [ "$out" -nt "$KHDR/include/linux/memfd.h" ] && continue
-	gcc -O2 -Wall -Werror -isystem "$KHDR/include" -I "$KSRC/mm" \
-		-o "$out" "$src" || die "building $src failed"
+	if grep -q '#include "kvm_util.h"' "$src"; then
+		[ -f "$KVMLIB/kvm_util.o" ] || die "no KVM selftest library; run 'make selftests' first"
+		gcc "${COMMON[@]}" "${KVM_CFLAGS[@]}" -no-pie -pthread -o "$out" "$src" \
+			"$KVMLIB"/*.o "$KVMLIB"/x86_64/*.o -ldl || die "building $src failed"
+	else
+		gcc "${COMMON[@]}" -o "$out" "$src" || die "building $src failed"
+	fi
 done

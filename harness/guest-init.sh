@@ -7,6 +7,7 @@
 # kmemleak report there, and reboot (QEMU runs with -no-reboot, so it exits).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp LANG=C.UTF-8
+TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -26,6 +27,10 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 R=/tmp/results
 mkdir -p $R
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results $R
+# The project (and its build/) at its host path, even where the tmpfs
+# mounts above hide the host's directory (a clone in /tmp).
+mkdir -p "$TOP" 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro repo "$TOP"
 ip link set lo up 2>/dev/null
 hostname imemfd-vm 2>/dev/null
 

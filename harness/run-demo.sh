@@ -8,5 +8,7 @@ RESULTS=$BUILD/results/demo VM_PROFILE=${VM_PROFILE:-plain} \
 	"$TOP/harness/run-vm.sh" -t 900 -a "kunit.enable=0" - <<JOB
 echo "kernel: \$(uname -r) under QEMU (TCG)"
 echo
-exec $BUILD/demo/imemfd-demo
+$BUILD/demo/imemfd-demo || exit 1
+echo
+exec $BUILD/demo/kvm-guest-demo
 JOB

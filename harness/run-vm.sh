@@ -64,6 +64,8 @@ QEMU=(qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split -cpu max
       "${DEVICES[@]}"
       -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
       -device virtio-9p-pci,fsdev=root,mount_tag=/dev/root
+      -fsdev "local,id=repo,path=$TOP,security_model=none,readonly=on,multidevs=remap"
+      -device virtio-9p-pci,fsdev=repo,mount_tag=repo
       -fsdev "local,id=res,path=$RESULTS,security_model=none,multidevs=remap"
       -device virtio-9p-pci,fsdev=res,mount_tag=results
       -serial "file:$RESULTS/console.log"
