@@ -62,7 +62,7 @@ fi
 #    commit message ("checkpatch: TYPE ..." line).  CHECKs are printed for
 #    review, they do not fail.
 CP=$KSRC/scripts/checkpatch.pl
-nerr=0 nwarn=0
+nerr=0 nwarn=0 nchecks=0
 while read -r p; do
 	out=$("$CP" --strict --terse --show-types --no-summary --no-tree \
 		--ignore SPDX_LICENSE_TAG "$TOP/patches/$p" 2>&1 || true)
@@ -80,9 +80,13 @@ while read -r p; do
 			grep ": WARNING:$type:" <<<"$out" | head -3 | sed 's/^/    /' >&2
 		fi
 	done < <(grep -o ': WARNING:[A-Z_]*' <<<"$out" | cut -d: -f3 | sort -u)
-	grep ': CHECK:' <<<"$out" | sed "s|^|  check: |" || true
+	nchk=$(grep -c ': CHECK:' <<<"$out" || true)
+	if [ "$nchk" -gt 0 ]; then
+		nchecks=$((nchecks + nchk))
+		[ -n "${V:-}" ] && grep ': CHECK:' <<<"$out" | sed 's|^|  check: |'
+	fi
 done < <(series_list)
-[ $nerr -eq 0 ] && ok "checkpatch --strict: 0 errors, $nwarn warning types (all justified)"
+[ $nerr -eq 0 ] && ok "checkpatch --strict: 0 errors, $nwarn warning types (all justified), $nchecks CHECKs to review (V=1 lists them)"
 
 # 5. Whitespace errors anywhere in the series.
 if [ $applied -eq 1 ]; then
