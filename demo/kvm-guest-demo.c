@@ -21,6 +21,7 @@
 #include "processor.h"
 #include "ucall_common.h"
 #include "memfd_bind_test.h"
+#include "demo.h"
 
 #define GVA		0xc0000000ULL
 #define GPA		GVA
@@ -40,59 +41,6 @@ static void guest_read(uint64_t gva, uint64_t npages)
 	for (uint64_t i = 0; i < npages; i++)
 		GUEST_SYNC(*(volatile uint64_t *)(gva + i * PAGE_SIZE));
 	GUEST_DONE();
-}
-
-static const char *res(long ret)
-{
-	static char buf[64];
-
-	if (ret >= 0)
-		return "ok";
-	snprintf(buf, sizeof(buf), "refused: %s", strerrorname_np(errno));
-	return buf;
-}
-
-static void show_bindings(int fd)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "bindings:", 9) || !strncmp(line, "binding:", 8))
-			printf("    fdinfo %s", line);
-	fclose(f);
-}
-
-/* Run the guest until it is done; collect what it reports. */
-static int run_guest(struct kvm_vcpu *vcpu, void *code, uint64_t *vals, int nargs, ...)
-{
-	uint64_t a[3] = {};
-	struct ucall uc;
-	int n = 0, i;
-	va_list ap;
-
-	va_start(ap, nargs);
-	for (i = 0; i < nargs; i++)
-		a[i] = va_arg(ap, uint64_t);
-	va_end(ap);
-	vcpu_arch_set_entry_point(vcpu, code);
-	vcpu_args_set(vcpu, nargs, a[0], a[1], a[2]);
-	for (;;) {
-		vcpu_run(vcpu);
-		switch (get_ucall(vcpu, &uc)) {
-		case UCALL_SYNC:
-			vals[n++] = uc.args[1];
-			break;
-		case UCALL_DONE:
-			return n;
-		default:
-			REPORT_GUEST_ASSERT(uc);
-		}
-	}
 }
 
 static void print_pages(const char *who, uint64_t *v, int n)

@@ -11,7 +11,10 @@ ST=$KSRC/tools/testing/selftests
 KVMLIB=$KSELFTEST/kvm/lib
 mkdir -p "$BUILD/demo"
 
-COMMON=(-O2 -Wall -Werror -isystem "$KHDR/include" -I "$KSRC/mm")
+# Always rebuilt (through ccache): they include headers of the tree.
+CC=(ccache gcc)
+COMMON=(-O2 -Wall -Werror -isystem "$KHDR/include" -I "$KSRC/mm"
+	-I "$KSRC/drivers/iommu/iommufd")
 KVM_CFLAGS=(-std=gnu99 -DCONFIG_64BIT -U_FORTIFY_SOURCE -fno-builtin-memcmp
 	    -fno-builtin-memcpy -fno-builtin-memset -fno-builtin-strnlen
 	    -fno-stack-protector -fno-PIE -fno-strict-aliasing -march=x86-64-v2
@@ -20,12 +23,11 @@ KVM_CFLAGS=(-std=gnu99 -DCONFIG_64BIT -U_FORTIFY_SOURCE -fno-builtin-memcmp
 
 for src in "$TOP"/demo/*.c; do
 	out=$BUILD/demo/$(basename "$src" .c)
-	[ "$out" -nt "$src" ] && [ "$out" -nt "$KHDR/include/linux/memfd.h" ] && continue
 	if grep -q '#include "kvm_util.h"' "$src"; then
 		[ -f "$KVMLIB/kvm_util.o" ] || die "no KVM selftest library; run 'make selftests' first"
-		gcc "${COMMON[@]}" "${KVM_CFLAGS[@]}" -no-pie -pthread -o "$out" "$src" \
+		"${CC[@]}" "${COMMON[@]}" "${KVM_CFLAGS[@]}" -no-pie -pthread -o "$out" "$src" \
 			"$KVMLIB"/*.o "$KVMLIB"/x86_64/*.o -ldl || die "building $src failed"
 	else
-		gcc "${COMMON[@]}" -o "$out" "$src" || die "building $src failed"
+		"${CC[@]}" "${COMMON[@]}" -o "$out" "$src" || die "building $src failed"
 	fi
 done

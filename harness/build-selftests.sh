@@ -35,6 +35,29 @@ done < <(entry_prog)
 
 # shellcheck disable=SC2207
 uniq_kvm=($(printf '%s\n' "${kvm_progs[@]}" | sort -u))
+
+# The selftest Makefiles track only the .c files of a program, not the uAPI
+# headers or the headers of the tree it includes: rebuild a target from
+# scratch when anything it can include changed.  ccache makes that cheap.
+inputs_hash() {
+	{
+		find "$KHDR/include" "$KSRC/tools/include" "$KSRC/tools/arch/x86/include" \
+			"$ST/$1" -type f -print0
+		find "$ST" -maxdepth 1 -type f -print0
+		printf '%s\0' "$KSRC/mm/memfd_bind_test.h" \
+			"$KSRC/drivers/iommu/iommufd/iommufd_test.h"
+	} | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1
+}
+for t in "${!targets[@]}"; do
+	stamp=$KSELFTEST/.inputs-${t//\//_}
+	h=$(inputs_hash "$t")
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$h" ]; then
+		rm -rf "${KSELFTEST:?}/$t"
+		mkdir -p "$KSELFTEST"
+		echo "$h" >"$stamp.new"
+	fi
+done
+
 log "building selftests: ${!targets[*]}"
 make -s -C "$ST" O="$KOBJ" ARCH=x86_64 -j"$JOBS" \
 	TARGETS="${!targets[*]}" \
@@ -49,3 +72,8 @@ while read -r name prog; do
 	name=${name#+}
 	[ -x "$KSELFTEST/$prog" ] || [ -x "$ST/$prog" ] || die "selftest $name: $prog was not built (see build/selftests.log)"
 done < <(entry_prog)
+# Only now that the targets are built is their stamp valid.
+for t in "${!targets[@]}"; do
+	stamp=$KSELFTEST/.inputs-${t//\//_}
+	[ ! -f "$stamp.new" ] || mv "$stamp.new" "$stamp"
+done

@@ -23,7 +23,7 @@ while getopts "t:a:" o; do
 done
 shift $((OPTIND - 1))
 
-KERNEL=$KOBJ/arch/x86/boot/bzImage
+KERNEL=${KERNEL:-$KOBJ/arch/x86/boot/bzImage}	# KERNEL=... boots another one
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make kernel' first"
 
 rm -rf "$RESULTS"
