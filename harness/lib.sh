@@ -24,9 +24,13 @@ export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-imemfd harness}
 export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-harness@imemfd.invalid}
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-imemfd harness}
 export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-harness@imemfd.invalid}
+# The tarball's .gitattributes (diff=cpp for C: hunk headers name functions,
+# not labels) is not in the base commit, so scratch worktrees lack it: name
+# it explicitly.
 GIT_EXPORT_OPTS=(-c diff.algorithm=myers -c diff.renames=true
 		 -c diff.noprefix=false -c diff.mnemonicPrefix=false
-		 -c core.abbrev=12 -c format.signature=)
+		 -c core.abbrev=12 -c format.signature=
+		 -c core.attributesFile="$KSRC/.gitattributes")
 
 # Reproducible kernel builds: init/version.c must not change between runs.
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
