@@ -22,9 +22,23 @@ static inline const char *res(long ret)
 	return buf;
 }
 
-/* Print the binding lines of /proc/self/fdinfo/@fd */
-static inline void show_bindings(int fd)
+static inline int has_prefix(const char *line, const char *const *prefixes,
+			     unsigned int n)
 {
+	for (unsigned int i = 0; i < n; i++)
+		if (!strncmp(line, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/*
+ * Print /proc/self/fdinfo/@fd: its binding lines only, or everything but the
+ * generic file lines.
+ */
+static inline void print_fdinfo(int fd, int bindings_only)
+{
+	static const char *const generic[] = { "pos:", "flags:", "mnt_id:", "ino:" };
+	static const char *const bindings[] = { "bindings:", "pinned_pages:", "binding:" };
 	char path[64], line[256];
 	FILE *f;
 
@@ -33,11 +47,15 @@ static inline void show_bindings(int fd)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "bindings:", 9) ||
-		    !strncmp(line, "pinned_pages:", 13) ||
-		    !strncmp(line, "binding:", 8))
-			printf("    fdinfo %s", line);
+		if (bindings_only ? has_prefix(line, bindings, 3) :
+				    !has_prefix(line, generic, 4))
+			printf("    %s%s", bindings_only ? "fdinfo " : "", line);
 	fclose(f);
+}
+
+static inline void show_bindings(int fd)
+{
+	print_fdinfo(fd, 1);
 }
 
 #ifdef SELFTEST_KVM_UTIL_H

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "memfd_bind_test.h"
+#include "demo.h"
 
 #ifndef MFD_INACCESSIBLE
 #define MFD_INACCESSIBLE 0x0020U
@@ -31,7 +32,8 @@
 
 static long ps;
 
-static const char *res(long ret)
+/* Like res(), with the value of a call that succeeded */
+static const char *resv(long ret)
 {
 	static char buf[64];
 
@@ -45,19 +47,8 @@ static const char *res(long ret)
 
 static void show_fdinfo(int fd)
 {
-	char path[64], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	printf("  %s:\n", path);
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "pos:", 4) && strncmp(line, "flags:", 6) &&
-		    strncmp(line, "mnt_id:", 7) && strncmp(line, "ino:", 4))
-			printf("    %s", line);
-	fclose(f);
+	printf("  /proc/self/fdinfo/%d:\n", fd);
+	print_fdinfo(fd, 0);
 }
 
 static int bind(int dev, int fd, uint64_t off, uint64_t len, uint32_t flags,
@@ -108,20 +99,20 @@ int main(void)
 	printf("== An inaccessible memfd\n");
 	fd = syscall(__NR_memfd_create, "guest-ram", MFD_INACCESSIBLE | MFD_CLOEXEC);
 	if (fd < 0) {
-		printf("memfd_create(MFD_INACCESSIBLE): %s\n", res(-1));
+		printf("memfd_create(MFD_INACCESSIBLE): %s\n", resv(-1));
 		return 1;
 	}
 	printf("memfd_create(\"guest-ram\", MFD_INACCESSIBLE) = %d\n", fd);
-	printf("ftruncate(16 pages): %s\n", res(ftruncate(fd, 16 * ps)));
-	printf("fallocate(16 pages): %s\n", res(fallocate(fd, 0, 0, 16 * ps)));
+	printf("ftruncate(16 pages): %s\n", resv(ftruncate(fd, 16 * ps)));
+	printf("fallocate(16 pages): %s\n", resv(fallocate(fd, 0, 0, 16 * ps)));
 
 	printf("\n== The process cannot reach the bytes\n");
-	printf("read():  %s\n", res(read(fd, buf, sizeof(buf))));
-	printf("pwrite(): %s\n", res(pwrite(fd, "x", 1, 0)));
+	printf("read():  %s\n", resv(read(fd, buf, sizeof(buf))));
+	printf("pwrite(): %s\n", resv(pwrite(fd, "x", 1, 0)));
 	p = mmap(NULL, ps, PROT_READ, MAP_SHARED, fd, 0);
-	printf("mmap(PROT_READ, MAP_SHARED): %s\n", res(p == MAP_FAILED ? -1 : 0));
+	printf("mmap(PROT_READ, MAP_SHARED): %s\n", resv(p == MAP_FAILED ? -1 : 0));
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	printf("open(\"%s\"): %s\n", path, res(open(path, O_RDONLY)));
+	printf("open(\"%s\"): %s\n", path, resv(open(path, O_RDONLY)));
 
 	printf("\n== Kernel consumers import ranges of it\n");
 	dev = open("/sys/kernel/debug/memfd_bind_test", O_RDWR);
@@ -130,26 +121,26 @@ int main(void)
 		return 1;
 	}
 	printf("bind pages 0-7, exclusive + revocable (what KVM private memory uses): %s\n",
-	       res(bind(dev, fd, 0, 8 * ps, 0, &kvm_like)));
+	       resv(bind(dev, fd, 0, 8 * ps, 0, &kvm_like)));
 	printf("bind pages 8-15, shared + pinned (what device DMA uses): %s\n",
-	       res(bind(dev, fd, 8 * ps, 8 * ps,
+	       resv(bind(dev, fd, 8 * ps, 8 * ps,
 			MEMFD_BIND_TEST_SHARED | MEMFD_BIND_TEST_PINNED, &dev_like)));
-	printf("bind pages 4-11, shared: %s\n", res(bind(dev, fd, 4 * ps, 8 * ps,
+	printf("bind pages 4-11, shared: %s\n", resv(bind(dev, fd, 4 * ps, 8 * ps,
 							   MEMFD_BIND_TEST_SHARED, &other)));
 	show_fdinfo(fd);
 
 	printf("\n== Consumers see the memory; the process does not\n");
 	v = 0x600dcafe;
 	printf("consumer writes %#llx at page 3: %s\n", (unsigned long long)v,
-	       res(rw(dev, MEMFD_BIND_TEST_WRITE, kvm_like, 3 * ps, &v)));
+	       resv(rw(dev, MEMFD_BIND_TEST_WRITE, kvm_like, 3 * ps, &v)));
 	v = 0;
 	rw(dev, MEMFD_BIND_TEST_READ, kvm_like, 3 * ps, &v);
 	printf("consumer reads page 3: %#llx\n", (unsigned long long)v);
-	printf("process pread(page 3): %s\n", res(pread(fd, buf, 8, 3 * ps)));
+	printf("process pread(page 3): %s\n", resv(pread(fd, buf, 8, 3 * ps)));
 
 	printf("\n== Lifecycle events reach the consumers of the range\n");
 	printf("punch page 3 (revocable range): %s\n",
-	       res(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 3 * ps, ps)));
+	       resv(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 3 * ps, ps)));
 	events(dev, kvm_like, "revocable binding");
 	events(dev, dev_like, "pinned binding  ");
 	v = 1;
@@ -157,20 +148,20 @@ int main(void)
 	printf("consumer reads page 3 again: %#llx (a new zeroed page)\n",
 	       (unsigned long long)v);
 	printf("punch page 9 (pinned range): %s\n",
-	       res(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 9 * ps, ps)));
-	printf("ftruncate(4 pages) over the pinned range: %s\n", res(ftruncate(fd, 4 * ps)));
+	       resv(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 9 * ps, ps)));
+	printf("ftruncate(4 pages) over the pinned range: %s\n", resv(ftruncate(fd, 4 * ps)));
 	events(dev, kvm_like, "revocable binding");
 
 	printf("\n== The bindings hold the memory, not the process's fd\n");
-	printf("close(memfd): %s\n", res(close(fd)));
+	printf("close(memfd): %s\n", resv(close(fd)));
 	v = 0;
 	rw(dev, MEMFD_BIND_TEST_READ, kvm_like, 3 * ps, &v);
 	v = 0x5eed;
 	printf("consumer writes and reads page 5 after close: %s",
-	       res(rw(dev, MEMFD_BIND_TEST_WRITE, kvm_like, 5 * ps, &v)));
+	       resv(rw(dev, MEMFD_BIND_TEST_WRITE, kvm_like, 5 * ps, &v)));
 	v = 0;
 	rw(dev, MEMFD_BIND_TEST_READ, kvm_like, 5 * ps, &v);
 	printf(", %#llx\n", (unsigned long long)v);
-	printf("closing the consumer unbinds everything: %s\n", res(close(dev)));
+	printf("closing the consumer unbinds everything: %s\n", resv(close(dev)));
 	return 0;
 }
