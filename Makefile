@@ -43,8 +43,12 @@ test: selftests
 run: selftests
 	@$(H)/run-demo.sh
 
+# CMD reaches the recipe verbatim through the environment: no make
+# expansion of '$', no shell quoting to break.
+override CMD := $(value CMD)
+export CMD
 vm: kernel
-	@if [ -n "$(CMD)" ]; then echo '$(subst ','\'',$(CMD))' | $(H)/run-vm.sh -; \
+	@if [ -n "$$CMD" ]; then printf '%s\n' "$$CMD" | $(H)/run-vm.sh -; \
 	 else $(H)/run-vm.sh; fi
 
 bench: selftests

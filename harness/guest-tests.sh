@@ -32,6 +32,21 @@ entries() {
 		awk -v p="[$PROFILE]" '/^\[/ { on = ($1 == p); next } on'
 }
 
+# run_one BIN TIMEOUT ARGS: run a test program in its directory, output
+# to /tmp/test.out; returns its exit status (124/137: timed out).
+run_one() {
+	local rc
+
+	# shellcheck disable=SC2086
+	(cd "$(dirname "$1")" && exec timeout -k 5 "$2" "$1" $3) \
+		</dev/null >/tmp/test.out 2>&1
+	rc=$?
+	case $rc in
+	124|137) echo "harness: TIMEOUT after $2s" >>/tmp/test.out ;;
+	esac
+	return $rc
+}
+
 TAP=$R/kselftest.tap
 : >"$TAP"
 n=0
@@ -40,9 +55,11 @@ while read -r name timeout rest; do
 	[ -n "$FILTER" ] && [[ ! $name =~ $FILTER ]] && continue
 	n=$((n + 1))
 	hugepages=0
+	flaky=
 	while [[ $rest =~ ^([a-z_]+)=([^[:space:]]*)[[:space:]]+(.*)$ ]]; do
 		case ${BASH_REMATCH[1]} in
 		hugepages) hugepages=${BASH_REMATCH[2]} ;;
+		flaky) flaky=${BASH_REMATCH[2]} ;;
 		esac
 		rest=${BASH_REMATCH[3]}
 	done
@@ -55,15 +72,26 @@ while read -r name timeout rest; do
 	echo "$hugepages" >/proc/sys/vm/nr_hugepages
 	echo "# === $name: $prog $args (timeout ${timeout}s)" >>"$TAP"
 	t0=$(date +%s.%N)
-	# shellcheck disable=SC2086
-	(cd "$(dirname "$bin")" && exec timeout -k 5 "$timeout" "$bin" $args) \
-		</dev/null >/tmp/test.out 2>&1
+	run_one "$bin" "$timeout" "$args"
 	rc=$?
+	note=
+	# flaky=ERE: a failure whose output (with the harness' TIMEOUT line)
+	# matches ERE is a known flake of the environment (see the list
+	# file); run the test once more and say so in the result.  Any other
+	# failure, or a second one, counts.
+	if [ -n "$flaky" ] && [ $rc -ne 0 ] && [ $rc -ne 4 ] &&
+	   grep -qE -- "$flaky" /tmp/test.out; then
+		echo "# known flake (output matches '$flaky', exit status $rc): running it again" | tee -a "$TAP"
+		sed 's/^/# (1st run) /' /tmp/test.out | tee -a "$TAP" | tail -n 20
+		run_one "$bin" "$timeout" "$args"
+		rc=$?
+		note=" # 2nd run; the 1st hit the known flake '$flaky'"
+	fi
 	t1=$(date +%s.%N)
 	sed 's/^/# /' /tmp/test.out >>"$TAP"
 	secs=$(printf '%.1f' "$(echo "$t1 - $t0" | bc)")
 	case $rc in
-	0)   line="ok $n $name" ;;
+	0)   line="ok $n $name$note" ;;
 	4)   why=$(grep -iE 'skip' /tmp/test.out | tail -n1 | tr -d '\r' | cut -c1-160)
 	     line="ok $n $name # SKIP ${why:-exit status 4}" ;;
 	124|137) line="not ok $n $name # TIMEOUT after ${timeout}s" ;;
@@ -71,6 +99,10 @@ while read -r name timeout rest; do
 	esac
 	echo "$line" >>"$TAP"
 	echo "$line (${secs}s)"
+	# The console is all a CI log has: show why a test failed.
+	case $line in
+	"not ok"*) tail -n 40 /tmp/test.out | sed 's/^/#   /' ;;
+	esac
 done < <(entries)
 echo 0 >/proc/sys/vm/nr_hugepages
 echo "1..$n" >>"$TAP"

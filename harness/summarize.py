@@ -112,7 +112,8 @@ def parse_kselftest(rdir, entries, rows):
         if not subs:
             if st == 'skip' and required.get(name):
                 st, why = 'fail', 'required test skipped: ' + why
-            rows.append((name, prog, st, why if st != 'pass' else ''))
+            # A pass keeps its note (a rerun after a known flake).
+            rows.append((name, prog, st, why))
         elif st == 'fail' and not any(s[2] == 'fail' for s in subs):
             rows.append((name, '(exit)', 'fail', why or 'program failed after its subtests'))
         elif st == 'skip' and required.get(name):
