@@ -1,35 +1,42 @@
 # SPDX-License-Identifier: GPL-2.0
 # Front end of the harness; the work is done by the scripts in harness/.
 #
-#   make run        boot the patched kernel and run the demonstration
-#   make test       KUnit + kselftests in the VM -> build/test-results.tsv
-#   make check      series/patch hygiene (apply, round trip, checkpatch, kernel-doc)
+#   make run        boot the patched kernel (plain tier) and run the demonstration
+#   make test       KUnit + kselftests in the VM on the kasan tier (what CI
+#                   boots) -> build/test-results.tsv; TIER=plain make test is
+#                   the quick developer loop
+#   make check      series hygiene (apply, round trip, checkpatch, kernel-doc,
+#                   W=1 on added lines) and the config matrix
 #   make tree       build/linux: git tree of the pinned base + patches/series
 #   make export     build/linux commits -> patches/ + patches/series
-#   make kernel     configure and build bzImage + uAPI headers (build/obj)
-#   make selftests  build the kselftests of tests/kselftests.list
-#   make vm [CMD='...']   boot and run CMD in the guest (no CMD: a shell)
-#   make bench      run the benchmark programs and print their tables
+#   make kernel     configure and build the $(TIER) kernel (default kasan)
+#   make selftests  uAPI headers + the kselftests of tests/kselftests.list
+#   make vm [CMD='...']   boot the plain tier and run CMD in the guest (no CMD: a shell)
+#   make bench      run the benchmark programs (plain tier) and print their tables
+#   make expected   rewrite tests/expected.tsv from the last full 'make test'
 #   make clean      remove build output (keeps build/linux and caches)
 
 SHELL := /bin/bash
 H := harness
 
-.PHONY: all deps tree export check kernel selftests test run vm bench clean distclean
+.PHONY: all deps tree export check kernel selftests test run vm bench expected clean distclean
 
 all: test
 
+# Every step's duration goes to build/timings.tsv (the README's figures).
+T := $(H)/time-step.sh
+
 deps:
-	@$(H)/install-deps.sh
+	@$(T) deps $(H)/install-deps.sh
 
 tree: deps
-	@$(H)/make-tree.sh
+	@$(T) tree $(H)/make-tree.sh
 
 export:
 	@$(H)/export-patches.sh
 
 check: tree
-	@$(H)/check.sh
+	@$(T) check $(H)/check.sh
 
 kernel: tree
 	@$(H)/build-kernel.sh
@@ -37,25 +44,29 @@ kernel: tree
 selftests: kernel
 	@$(H)/build-selftests.sh
 
-test: selftests
+test: tree
 	@$(H)/run-tests.sh
 
-run: selftests
-	@$(H)/run-demo.sh
+run: tree
+	@TIER=$${TIER:-plain} $(H)/run-demo.sh
 
 # CMD reaches the recipe verbatim through the environment: no make
 # expansion of '$', no shell quoting to break.
 override CMD := $(value CMD)
 export CMD
-vm: kernel
-	@if [ -n "$$CMD" ]; then printf '%s\n' "$$CMD" | $(H)/run-vm.sh -; \
+vm: tree
+	@export TIER=$${TIER:-plain}; $(H)/build-kernel.sh && \
+	 if [ -n "$$CMD" ]; then printf '%s\n' "$$CMD" | $(H)/run-vm.sh -; \
 	 else $(H)/run-vm.sh; fi
 
-bench: selftests
-	@$(H)/run-bench.sh
+bench: tree
+	@TIER=$${TIER:-plain} $(H)/run-bench.sh
+
+expected:
+	@python3 $(H)/summarize.py --write-expected build/test-results.tsv tests/expected.tsv
 
 clean:
-	rm -rf build/obj build/config build/results build/test-results.tsv
+	rm -rf build/obj-* build/config-* build/st build/demo build/results build/test-results.tsv
 
 distclean:
 	@$(H)/make-tree.sh --check-exported

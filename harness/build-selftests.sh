@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the kselftests that tests/kselftests.list runs, against the series'
-# own uAPI headers (build/obj/usr/include from 'make headers').  Output goes
-# to build/obj/kselftest/<target>/.  Only the KVM programs on the list are
-# built (the KVM target has ~100 programs).
+# own uAPI headers ('make headers' of the $TIER kernel, copied to
+# build/st/usr/include: the uAPI does not depend on the config, so every
+# tier runs the same programs).  Output goes to build/st/kselftest/<target>/.
+# Only the KVM programs on the list are built (the KVM target has ~100).
 . "$(dirname "$0")/lib.sh"
 
 LIST=${1:-$TOP/tests/kselftests.list}
 ST=$KSRC/tools/testing/selftests
-[ -f "$KHDR/include/linux/memfd.h" ] || die "no uAPI headers in $KHDR; run 'make kernel' first"
+[ -f "$KOBJ/usr/include/linux/memfd.h" ] ||
+	die "no uAPI headers in ${KOBJ#"$TOP"/}/usr/include; run 'make kernel' first"
+mkdir -p "$KHDR/include"
+rsync -a --delete --checksum "$KOBJ/usr/include/" "$KHDR/include/"
 
 declare -A targets=()
 kvm_progs=()
 # Program of a list entry: the first word after name and timeout that is
 # not a key=value setting.
 entry_prog() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e '/^\[/d' "$LIST" |
+	sed -e '/^@/d' -e 's/#.*//' -e '/^[[:space:]]*$/d' -e '/^\[/d' "$LIST" |
 		awk '{ for (i = 3; i <= NF; i++) if ($i !~ /^[a-z_]+=/) { print $1, $i; break } }'
 }
 
@@ -59,7 +63,7 @@ for t in "${!targets[@]}"; do
 done
 
 log "building selftests: ${!targets[*]}"
-make -s -C "$ST" O="$KOBJ" ARCH=x86_64 -j"$JOBS" \
+make -s -C "$ST" O="$ST_OBJ" ARCH=x86_64 -j"$JOBS" \
 	TARGETS="${!targets[*]}" \
 	TEST_GEN_PROGS_x86_64="${uniq_kvm[*]}" \
 	CC="ccache gcc" >"$BUILD/selftests.log" 2>&1 || {

@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# 'make check': the series is consistent, applies to the pristine base with
-# zero fuzz, re-exports byte for byte, and passes checkpatch and kernel-doc.
+# 'make check': the harness judges runs correctly (its self-test), the
+# series is consistent, applies to the pristine base with zero fuzz,
+# re-exports byte for byte, passes checkpatch and kernel-doc, and builds
+# without warnings (CONFIG_WERROR) at every point of the config matrix:
+#   kasan     the CI kernel, consumers as modules (CONFIG_KVM=m,
+#             CONFIG_IOMMUFD=m, ...): bzImage + modules, modpost checks
+#             every export a module uses; 'make test' then boots it
+#   nomemfd   the same with CONFIG_MEMFD_INACCESSIBLE=n: vmlinux + modules,
+#             no bzImage, in its own O= directory (ccache shares the rest)
+# and W=1 reports nothing on a line the series adds.
 . "$(dirname "$0")/lib.sh"
+TIER=kasan KOBJ=$(tier_obj kasan)
 
 [ -d "$KSRC/.git" ] || die "no build/linux; run 'make tree' first"
 fail=0
 bad() { printf 'FAIL: %s\n' "$*" >&2; fail=1; }
 ok()  { printf 'ok:   %s\n' "$*"; }
+
+# 0. The harness' own verdicts: every way a broken run could end green
+#    fails (tests/harness/selftest.sh, host only, seconds).
+if "$TOP/tests/harness/selftest.sh" >"$BUILD/check-harness.log" 2>&1; then
+	ok "harness self-test: $(tail -n1 "$BUILD/check-harness.log" | sed 's/.*: //')"
+else
+	bad "harness self-test:"; grep -v '^ok' "$BUILD/check-harness.log" | sed 's/^/    /' >&2
+fi
 
 # 1. patches/series and patches/*.patch name the same files, once each.
 dups=$(series_list | sort | uniq -d)
@@ -99,26 +116,89 @@ fi
 
 # 6. kernel-doc: touched .c/.h files gain no warnings.
 if [ $applied -eq 1 ]; then
-	kd_count() {	# $1: tree, $2: file
-		[ -f "$1/$2" ] || { echo 0; return; }
-		(cd "$1" && scripts/kernel-doc -none -Wall "$2" 2>&1 | grep -c 'warning' || true)
+	kd_count() {	# $1: file to read, named $2 in the tree
+		(cd "$wt" && scripts/kernel-doc -none -Wall "$1" 2>&1 | grep -c 'warning' || true)
 	}
 	kd_bad=0
-	bwt=$BUILD/check.base
-	kgit worktree remove --force "$bwt" >/dev/null 2>&1 || rm -rf "$bwt"
-	kgit worktree add -q --detach "$bwt" base
+	kdb=$(mktemp -d)
 	while read -r f; do
 		case $f in *.c|*.h) ;; *) continue ;; esac
-		b=$(kd_count "$bwt" "$f")
-		a=$(kd_count "$wt" "$f")
+		b=0
+		if git -C "$wt" cat-file -e "base:$f" 2>/dev/null; then
+			mkdir -p "$kdb/$(dirname "$f")"
+			git -C "$wt" show "base:$f" >"$kdb/$f"
+			b=$(kd_count "$kdb/$f")
+		fi
+		a=$(kd_count "$f")
 		if [ "$a" -gt "$b" ]; then
 			bad "kernel-doc warnings in $f grew from $b to $a:"
 			(cd "$wt" && scripts/kernel-doc -none -Wall "$f" 2>&1 | grep warning | head -10 | sed 's/^/    /') >&2
 			kd_bad=1
 		fi
 	done < <(git -C "$wt" diff --name-only --diff-filter=AM base HEAD)
-	kgit worktree remove --force "$bwt"
+	rm -rf "$kdb"
 	[ $kd_bad -eq 0 ] && ok "kernel-doc: no new warnings in touched files"
+fi
+
+# 7. The config matrix.  The tree must be what patches/ says (it is what
+#    the points build).
+if ! tree_is_series; then
+	bad "build/linux is not patches/ (uncommitted or unexported work): 'make export' first"
+else
+	if TIER=kasan timed kernel-kasan "$TOP/harness/build-kernel.sh"; then
+		ok "config kasan (CONFIG_IOMMUFD=m, CONFIG_KVM=m, CONFIG_INFINIBAND=m): vmlinux.o + modules, modpost, no warnings"
+		kasan_built=1
+	else
+		bad "config kasan: the build failed (see above)"
+		kasan_built=0
+	fi
+	if timed check-nomemfd "$TOP/harness/build-kernel.sh" --point nomemfd; then
+		ok "config nomemfd (CONFIG_MEMFD_INACCESSIBLE=n): vmlinux + modules, no warnings"
+	else
+		bad "config nomemfd: the build failed (see above)"
+	fi
+
+	# 8. W=1 on the kernel .c files the series touches: no warning on a line
+	#    it adds (warnings the base already has elsewhere in the file are
+	#    not ours).  Only objects the kasan point builds are checked.
+	if [ "$kasan_built" = 1 ]; then
+		objs=()
+		while read -r f; do
+			case $f in tools/*|scripts/*|Documentation/*|samples/*) continue ;; esac
+			[[ $f == *.c ]] || continue
+			[ -f "$KOBJ/${f%.c}.o" ] && objs+=("${f%.c}.o")
+		done < <(kgit diff --name-only --diff-filter=AM base HEAD)
+		w1log=$BUILD/check-w1.log
+		# Rebuilds these objects with W=1; 'make test' rebuilds them at W=0.
+		kmake "$KOBJ" W=1 KCFLAGS=-Wno-error "${objs[@]}" >"$w1log" 2>&1 ||
+			bad "W=1 build of the touched files failed (build/check-w1.log)"
+		new=$(python3 - "$w1log" "$KSRC" <<'PY'
+import re, subprocess, sys
+log, src = sys.argv[1:3]
+added = {}
+def lines(f):
+    if f not in added:
+        d = subprocess.run(['git', '-C', src, 'diff', '-U0', 'base', 'HEAD', '--', f],
+                           capture_output=True, text=True).stdout
+        s = set()
+        for m in re.finditer(r'^@@ -\S+ \+(\d+)(?:,(\d+))? @@', d, re.M):
+            a, n = int(m.group(1)), int(m.group(2) or 1)
+            s.update(range(a, a + n))
+        added[f] = s
+    return added[f]
+for l in open(log, errors='replace'):
+    m = re.match(r'^(?:.*?/)?linux/(\S+?):(\d+):\d+: warning: (.*)$', l.strip())
+    if m and int(m.group(2)) in lines(m.group(1)):
+        print('%s:%s: %s' % m.groups())
+PY
+)
+		if [ -n "$new" ]; then
+			bad "W=1 warnings on lines the series adds:"
+			printf '%s\n' "$new" | sed 's/^/    /' >&2
+		else
+			ok "W=1: no warning on the lines the series adds (${#objs[@]} objects)"
+		fi
+	fi
 fi
 
 if [ $fail -ne 0 ]; then

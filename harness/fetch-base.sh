@@ -36,10 +36,23 @@ done
 mkdir -p "$CACHE/$DEB_VERSION"
 tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+download() {
+	(cd "$tmp" && apt-get download -q "$DEB_PACKAGE=$DEB_VERSION" >/dev/null 2>"$tmp/err")
+}
 log "downloading $DEB_PACKAGE=$DEB_VERSION"
-if ! (cd "$tmp" && apt-get download -q "$DEB_PACKAGE=$DEB_VERSION" >/dev/null 2>"$tmp/err"); then
-	cat "$tmp/err" >&2
-	repin_help "apt-get could not download that version (is it still in the archive?)."
+if ! download; then
+	# Empty or stale package lists (a CI image, a machine that never ran
+	# 'apt-get update') are the usual cause: refresh them once.
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	log "apt-get download failed; refreshing the package lists and retrying"
+	$SUDO apt-get update -qq >&2 || true
+	if ! download; then
+		cat "$tmp/err" >&2
+		repin_help "apt-get could not download that version.  Debian serves
+$DEB_PACKAGE $DEB_VERSION from bookworm-security only: the machine's
+sources must include 'bookworm-security' (deb.debian.org/debian-security)."
+	fi
 fi
 deb=$(ls "$tmp"/*.deb)
 dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./usr/src/$TARBALL_NAME" ||

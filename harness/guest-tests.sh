@@ -2,21 +2,28 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the test VM (see run-tests.sh):
 #
-#   guest-tests.sh LIST PROFILE [NAME-REGEX]
+#   guest-tests.sh LIST PROFILE
 #
 # Saves the boot-time KUnit results and runs the kselftests of LIST's
-# [PROFILE] section, each under its own timeout.  Writes
+# [PROFILE] section whose name matches the ERE $TEST_FILTER (all if it is
+# empty), each under its own timeout (the list's, times $TIMEOUT_SCALE).
+# Writes
 #   $R/kunit/<suite>.ktap   KTAP of each KUnit suite that ran at boot
-#   $R/kselftest.tap        one TAP line per test; the test's own output
-#                           (including its subtests) indented by '# '
+#   $R/selected.txt         the names of the entries it ran, in order
+#   $R/kselftest.tap        the plan, then for each test its output
+#                           (subtests included) indented by '# ' and one
+#                           TAP result line
 # The host turns these into build/test-results.tsv (summarize.py).
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 LIST=$1
 PROFILE=$2
-FILTER=${3:-}
 R=${R:-/tmp/results}
-export KSELFTEST=$TOP/build/obj/kselftest
+SCALE=${TIMEOUT_SCALE:-1}
+FILTER=${TEST_FILTER:-}
+export KSELFTEST=$TOP/build/st/kselftest
 export ST_SRC=$TOP/build/linux/tools/testing/selftests
+PATS=$TOP/harness/splat-patterns
+SPLAT=$(sed -e '/^#/d' -e '/^$/d' "$PATS" | paste -sd'|')
 
 mkdir -p "$R/kunit"
 for d in /sys/kernel/debug/kunit/*/; do
@@ -26,66 +33,145 @@ done
 
 ulimit -c 0
 
+# Named flake signatures of the list ("@flake NAME ERE").
+declare -A FLAKES=()
+while read -r _ fname fere; do
+	FLAKES[$fname]=$fere
+done < <(grep -E '^@flake[[:space:]]' "$LIST")
+
 # Entries of one [profile] section: "name timeout [key=value...] program args".
 entries() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$LIST" |
+	sed -e '/^@/d' -e 's/#.*//' -e '/^[[:space:]]*$/d' "$LIST" |
 		awk -v p="[$PROFILE]" '/^\[/ { on = ($1 == p); next } on'
 }
 
-# run_one BIN TIMEOUT ARGS: run a test program in its directory, output
-# to /tmp/test.out; returns its exit status (124/137: timed out).
-run_one() {
-	local rc
+# Kernel log lines matching the splat patterns printed after uptime $1.
+splats_since() {
+	dmesg 2>/dev/null | awk -v t="$1" '
+		match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
+			s = substr($0, 2, RLENGTH - 2) + 0
+			if (s >= t) print
+		}' | grep -aE "$SPLAT"
+}
 
+# What the threads of process group $1 are doing: state, wait channel and
+# system call (a vCPU thread in KVM_RUN is in ioctl(fd, 0xae80)).
+hang_snapshot() {
+	local pg=$1 tid stat wchan comm sc nrun=0 nd=0
+	while read -r tid stat wchan comm; do
+		sc=$(cut -d' ' -f1,3 "/proc/$tid/syscall" 2>/dev/null)
+		echo "harness: thread $tid ($comm) state $stat wchan $wchan syscall ${sc:-?}"
+		[[ $stat == D* ]] && nd=$((nd + 1))
+		[ "$sc" = "16 0xae80" ] && nrun=$((nrun + 1))
+	done < <(ps -eL -o pgid=,tid=,stat=,wchan:32=,comm= | awk -v g="$pg" '$1 == g { print $2, $3, $4, $5 }')
+	echo "harness: hang: $nrun threads in KVM_RUN, $nd in D state"
+}
+
+# run_one BIN TIMEOUT ARGS: run a test program in its directory in a process
+# group of its own, output to /tmp/test.out (line-buffered); returns its
+# exit status, 124 if it timed out (the threads' state is recorded first).
+run_one() {
+	local pid w rc
 	# shellcheck disable=SC2086
-	(cd "$(dirname "$1")" && exec timeout -k 5 "$2" "$1" $3) \
-		</dev/null >/tmp/test.out 2>&1
+	(cd "$(dirname "$1")" && exec setsid stdbuf -oL -eL "$1" $3) \
+		</dev/null >/tmp/test.out 2>&1 &
+	pid=$!
+	(
+		trap 'kill "$s" 2>/dev/null; exit 0' TERM
+		sleep "$2" &
+		s=$!
+		wait "$s"
+		pg=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
+		[ -n "$pg" ] || pg=$pid
+		{ echo "harness: TIMEOUT after $2s"; hang_snapshot "$pg"; } >/tmp/test.hang
+		kill -TERM -- "-$pg" 2>/dev/null
+		sleep 5
+		kill -KILL -- "-$pg" 2>/dev/null
+	) &
+	w=$!
+	wait "$pid"
 	rc=$?
-	case $rc in
-	124|137) echo "harness: TIMEOUT after $2s" >>/tmp/test.out ;;
-	esac
+	kill "$w" 2>/dev/null
+	wait "$w" 2>/dev/null
+	if [ -s /tmp/test.hang ]; then
+		cat /tmp/test.hang >>/tmp/test.out
+		rc=124
+	fi
+	rm -f /tmp/test.hang
 	return $rc
 }
 
-TAP=$R/kselftest.tap
-: >"$TAP"
-n=0
-while read -r name timeout rest; do
+mapfile -t ALL < <(entries)
+sel=()
+for e in "${ALL[@]}"; do
+	read -r name _ <<<"$e"
 	name=${name#+}
 	[ -n "$FILTER" ] && [[ ! $name =~ $FILTER ]] && continue
+	sel+=("$e")
+	echo "$name" >>"$R/selected.txt"
+done
+: >>"$R/selected.txt"
+
+TAP=$R/kselftest.tap
+echo "1..${#sel[@]}" >"$TAP"
+n=0
+for e in "${sel[@]}"; do
+	read -r name timeout rest <<<"$e"
+	name=${name#+}
 	n=$((n + 1))
-	hugepages=0
-	flaky=
+	hugepages=0 flaky= bad=
 	while [[ $rest =~ ^([a-z_]+)=([^[:space:]]*)[[:space:]]+(.*)$ ]]; do
 		case ${BASH_REMATCH[1]} in
 		hugepages) hugepages=${BASH_REMATCH[2]} ;;
-		flaky) flaky=${BASH_REMATCH[2]} ;;
+		flaky) flaky=${BASH_REMATCH[2]}
+		       [ -n "${FLAKES[$flaky]:-}" ] || bad="unknown flake signature '$flaky'" ;;
+		skip_ok) ;;	# for summarize.py
+		*) bad="unknown setting '${BASH_REMATCH[1]}'" ;;
 		esac
 		rest=${BASH_REMATCH[3]}
 	done
 	read -r prog args <<<"$rest"
+	timeout=$(awk -v t="$timeout" -v s="$SCALE" 'BEGIN { printf "%d", t * s }')
+	echo "# === $name: $prog $args (timeout ${timeout}s)" >>"$TAP"
+	if [ -n "$bad" ]; then
+		line="not ok $n $name # bad list entry: $bad"
+		echo "$line" | tee -a "$TAP"
+		continue
+	fi
 	if [ -x "$KSELFTEST/$prog" ]; then
 		bin=$KSELFTEST/$prog
 	else
 		bin=$ST_SRC/$prog
 	fi
 	echo "$hugepages" >/proc/sys/vm/nr_hugepages
-	echo "# === $name: $prog $args (timeout ${timeout}s)" >>"$TAP"
+	got=$(cat /proc/sys/vm/nr_hugepages)
+	if [ "$got" -lt "$hugepages" ]; then
+		line="not ok $n $name # could reserve only $got of $hugepages huge pages"
+		echo "$line" | tee -a "$TAP"
+		continue
+	fi
+	up0=$(cut -d' ' -f1 /proc/uptime)
 	t0=$(date +%s.%N)
 	run_one "$bin" "$timeout" "$args"
 	rc=$?
 	note=
-	# flaky=ERE: a failure whose output (with the harness' TIMEOUT line)
-	# matches ERE is a known flake of the environment (see the list
-	# file); run the test once more and say so in the result.  Any other
-	# failure, or a second one, counts.
+	# flaky=NAME: a failure whose output (with the harness' TIMEOUT and
+	# thread lines) matches the documented signature NAME ("@flake" in
+	# the list) is run once more, unless the kernel printed a splat or
+	# a hung task meanwhile: then it is ours, not the environment's.
 	if [ -n "$flaky" ] && [ $rc -ne 0 ] && [ $rc -ne 4 ] &&
-	   grep -qE -- "$flaky" /tmp/test.out; then
-		echo "# known flake (output matches '$flaky', exit status $rc): running it again" | tee -a "$TAP"
-		sed 's/^/# (1st run) /' /tmp/test.out | tee -a "$TAP" | tail -n 20
-		run_one "$bin" "$timeout" "$args"
-		rc=$?
-		note=" # 2nd run; the 1st hit the known flake '$flaky'"
+	   grep -qE -- "${FLAKES[$flaky]}" /tmp/test.out; then
+		if splats_since "$up0" >/tmp/test.splat; then
+			echo "# known flake signature '$flaky', but the kernel log has a splat since the test began: no rerun" | tee -a "$TAP"
+			sed 's/^/# kernel: /' /tmp/test.splat | head -n 5 | tee -a "$TAP"
+		else
+			why=$(grep -oE -- "${FLAKES[$flaky]}" /tmp/test.out | head -n1)
+			echo "# known flake '$flaky' ($why, exit status $rc): running it again" | tee -a "$TAP"
+			sed 's/^/# (1st run) /' /tmp/test.out | tee -a "$TAP" | tail -n 20
+			run_one "$bin" "$timeout" "$args"
+			rc=$?
+			note=" # rerun: the 1st run hit the known flake '$flaky' ($why)"
+		fi
 	fi
 	t1=$(date +%s.%N)
 	sed 's/^/# /' /tmp/test.out >>"$TAP"
@@ -94,7 +180,7 @@ while read -r name timeout rest; do
 	0)   line="ok $n $name$note" ;;
 	4)   why=$(grep -iE 'skip' /tmp/test.out | tail -n1 | tr -d '\r' | cut -c1-160)
 	     line="ok $n $name # SKIP ${why:-exit status 4}" ;;
-	124|137) line="not ok $n $name # TIMEOUT after ${timeout}s" ;;
+	124) line="not ok $n $name # TIMEOUT after ${timeout}s" ;;
 	*)   line="not ok $n $name # exit status $rc" ;;
 	esac
 	echo "$line" >>"$TAP"
@@ -103,6 +189,5 @@ while read -r name timeout rest; do
 	case $line in
 	"not ok"*) tail -n 40 /tmp/test.out | sed 's/^/#   /' ;;
 	esac
-done < <(entries)
+done
 echo 0 >/proc/sys/vm/nr_hugepages
-echo "1..$n" >>"$TAP"

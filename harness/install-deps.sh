@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages the harness needs.  Idempotent: packages that are
-# already installed are not touched, so a warm run costs one dpkg-query.
+# already installed are not touched, so a warm run costs one dpkg-query.  The
+# package lists are refreshed before anything is installed.
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(
@@ -11,10 +12,16 @@ PKGS=(
 	# selftests (memfd fuse_test, kvm, iommu, our own programs)
 	libfuse-dev pkg-config libcap-dev libnuma-dev
 	# test VM: QEMU under TCG; the guest uses the host's root over 9p
-	qemu-system-x86 busybox-static iproute2 procps util-linux
+	qemu-system-x86 iproute2 procps util-linux
 	# RDMA userspace for the rxe consumer (soft-RoCE over veth)
 	rdma-core ibverbs-utils ibverbs-providers libibverbs-dev rdmacm-utils
+	# building the pinned rdma-core (libibverbs + the rxe provider)
+	cmake ninja-build libnl-3-dev libnl-route-3-dev libudev-dev dpkg-dev
 )
+
+. /etc/os-release 2>/dev/null || true
+[ "${ID:-}" = debian ] && [ "${VERSION_ID:-}" = 12 ] ||
+	warn "this harness is made for Debian 12 (bookworm); this is ${PRETTY_NAME:-unknown}"
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -4,14 +4,39 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-$TOP/build}
+# $TOP goes into the guest's kernel command line (init=), QEMU's -fsdev
+# (where ',' is special) and generated scripts: keep it plain.
+[[ $TOP =~ ^[A-Za-z0-9._/-]+$ ]] ||
+	{ echo "ERROR: the project path '$TOP' may only contain A-Za-z0-9._/-" >&2; exit 1; }
+# Everything the guest runs comes from $TOP/build, which it mounts: the
+# build directory is not configurable.
+if [ -n "${BUILD:-}" ] && [ "$BUILD" != "$TOP/build" ]; then
+	echo "ERROR: BUILD=$BUILD: the build directory is always $TOP/build" >&2
+	exit 1
+fi
+BUILD=$TOP/build
 KSRC=$BUILD/linux			# git work tree of the kernel (tag 'base')
-KOBJ=$BUILD/obj				# out-of-tree kernel objects
-KHDR=$KOBJ/usr			# 'make headers' output (usr/include)
-KSELFTEST=$KOBJ/kselftest		# built selftests (selftests O=build/obj)
-RESULTS=${RESULTS:-$BUILD/results/vm}	# output of one VM run
+ST_OBJ=$BUILD/st			# selftests: O= of their Makefile
+KHDR=$ST_OBJ/usr			# uAPI headers the selftests and demos use
+KSELFTEST=$ST_OBJ/kselftest		# built selftests
 CACHE=${IMF_CACHE:-$HOME/.cache/imemfd}	# survives 'make clean' and fresh clones
 JOBS=${JOBS:-$(($(nproc) + 1))}
+
+# Kernel tiers (configs/tier-*.config): 'kasan' is what 'make test' and CI
+# boot, 'plain' serves 'make run', 'make bench' and 'make vm'.  Each has
+# its own object directory; ccache shares what it can between them.
+TIER=${TIER:-kasan}
+case $TIER in
+kasan|plain) ;;
+*) echo "ERROR: TIER=$TIER: the tiers are kasan and plain" >&2; exit 1 ;;
+esac
+tier_obj() { echo "$BUILD/obj-$1"; }
+KOBJ=$(tier_obj "$TIER")
+# Test timeouts of tests/kselftests.list are for the plain tier.
+case $TIER in
+kasan) TIMEOUT_SCALE=${TIMEOUT_SCALE:-3} ;;
+plain) TIMEOUT_SCALE=${TIMEOUT_SCALE:-1} ;;
+esac
 
 # shellcheck source=../base.env
 . "$TOP/base.env"
@@ -32,12 +57,13 @@ GIT_EXPORT_OPTS=(-c diff.algorithm=myers -c diff.renames=true
 		 -c core.abbrev=12 -c format.signature=
 		 -c core.attributesFile="$KSRC/.gitattributes")
 
-# Reproducible kernel builds: init/version.c must not change between runs.
+# Reproducible kernel builds: init/version.c must not change between runs
+# (the series hash goes on the guest's command line instead, see run-vm.sh).
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=imemfd
 export KBUILD_BUILD_HOST=harness
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-12G}
 export CCACHE_BASEDIR=$TOP
 export CCACHE_NOHASHDIR=1
 
@@ -63,20 +89,44 @@ series_hash() {
 
 kgit() { git -C "$KSRC" "$@"; }
 
+# Commits of build/linux (base..HEAD) whose change is in no file of
+# patches/, by patch id.
+unexported_commits() {
+	local mine exported
+	mine=$(kgit format-patch --stdout base..HEAD | git patch-id --stable | cut -d' ' -f1 | sort)
+	[ -n "$mine" ] || return 0
+	exported=$(cat "$TOP"/patches/*.patch 2>/dev/null | git patch-id --stable | cut -d' ' -f1 | sort)
+	comm -23 <(printf '%s\n' "$mine") <(printf '%s\n' "$exported")
+}
+
+# Is build/linux exactly patches/ (committed, exported, in sync)?
+tree_is_series() {
+	[ "$(cat "$KSRC/.git/imemfd-series" 2>/dev/null)" = "$(series_hash)" ] &&
+		[ -z "$(kgit status --porcelain --untracked-files=no | head -1)" ] &&
+		[ -z "$(unexported_commits | head -1)" ]
+}
+
+# kmake OBJDIR make-args...
 kmake() {
-	make -C "$KSRC" O="$KOBJ" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" \
+	local obj=$1
+	shift
+	make -C "$KSRC" O="$obj" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" \
 		-j"$JOBS" "$@"
 }
 
-# Time a step and remember it in build/timings.tsv for the README figures.
+# Time a step and add a row to build/timings.tsv, the source of the
+# README's figures: date, project commit, host, cores, step, seconds, status.
 timed() {
-	local name=$1 t0 t1 rc=0
+	local name=$1 t0 t1 rc=0 commit
 	shift
 	t0=$(date +%s)
 	"$@" || rc=$?
 	t1=$(date +%s)
 	mkdir -p "$BUILD"
-	printf '%s\t%s\t%s\n' "$name" "$((t1 - t0))" "$rc" >>"$BUILD/timings.tsv"
+	commit=$(git -C "$TOP" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+	[ -z "$(git -C "$TOP" status --porcelain 2>/dev/null | head -1)" ] || commit+=+
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" \
+		"$(hostname)" "$(nproc)" "$name" "$((t1 - t0))" "$rc" >>"$BUILD/timings.tsv"
 	log "$name: $((t1 - t0)) s"
 	return $rc
 }

@@ -35,15 +35,6 @@ apply_series() {	# $1: git work tree positioned at 'base'
 	log "applied $n patches"
 }
 
-# Patch-ids of the commits in base..HEAD that are not in patches/*.patch.
-unexported_commits() {
-	local mine exported
-	mine=$(kgit format-patch --stdout base..HEAD | git patch-id --stable | cut -d' ' -f1 | sort)
-	[ -n "$mine" ] || return 0
-	exported=$(cat "$TOP"/patches/*.patch 2>/dev/null | git patch-id --stable | cut -d' ' -f1 | sort)
-	comm -23 <(printf '%s\n' "$mine") <(printf '%s\n' "$exported")
-}
-
 refuse_if_unexported() {
 	local dirty lost
 	dirty=$(kgit status --porcelain | head -20)
@@ -60,7 +51,7 @@ refuse_if_unexported() {
 
 create_tree() {
 	local tarball tmp
-	tarball=$("$TOP/harness/fetch-base.sh")
+	tarball=$(timed download "$TOP/harness/fetch-base.sh")
 	tmp=$BUILD/linux.new
 	rm -rf "$tmp"
 	mkdir -p "$tmp"

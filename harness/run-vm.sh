@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot build/obj's bzImage in QEMU (TCG) and run one job inside it.
+# Boot the $TIER kernel (build/obj-$TIER) in QEMU (TCG) and run one job
+# inside it.
 #
 #   run-vm.sh [-t seconds] [-a 'extra kernel args'] [script|-]
 #
 # The script (a bash script; '-' reads it from stdin; none gives an
 # interactive shell) runs as root in the guest with the host's root file
 # system mounted read-only.  Its output is streamed here; the exit status of
-# run-vm.sh is the script's, or non-zero when the VM crashed, timed out or
-# the kernel log shows a splat (WARNING, BUG, lockdep, kmemleak, ...).
-# Everything of the run is kept in build/results/.
+# run-vm.sh is the script's, or non-zero when the VM crashed, timed out, the
+# kernel log shows a splat (WARNING, BUG, lockdep, KASAN, kmemleak, a hung
+# task, ...), the kernel is tainted or a task was left in D state.
+# Everything of the run is kept in $RESULTS (default build/results/vm):
+# console.log (the whole kernel log), job.out, scan.tsv (one row per
+# problem found, see scan-log.sh) and identity.tsv (which kernel ran).
+# KERNEL=path boots another bzImage (developers only: 'make test' and CI
+# refuse it); its modules are not loaded.
 . "$(dirname "$0")/lib.sh"
 
+RESULTS=${RESULTS:-$BUILD/results/vm}
 TIMEOUT=${VM_TIMEOUT:-1800}
 EXTRA_ARGS=
 while getopts "t:a:" o; do
@@ -23,11 +30,25 @@ while getopts "t:a:" o; do
 done
 shift $((OPTIND - 1))
 
-KERNEL=${KERNEL:-$KOBJ/arch/x86/boot/bzImage}	# KERNEL=... boots another one
+declare -A ID=([TIER]=$TIER [SERIES]=unknown [TREE]=unknown [BZIMAGE_SHA256]=unknown)
+if [ -n "${KERNEL:-}" ]; then
+	warn "KERNEL=$KERNEL: booting a kernel the harness did not build (no modules)"
+	ID[TIER]=other
+else
+	KERNEL=$KOBJ/arch/x86/boot/bzImage
+	[ -f "$KOBJ/imemfd-build.env" ] || die "no $TIER kernel in ${KOBJ#"$TOP"/}; run 'make kernel' first"
+	while IFS='=' read -r k v; do ID[$k]=$v; done <"$KOBJ/imemfd-build.env"
+fi
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make kernel' first"
+ID[BZIMAGE_SHA256]=$(sha256sum "$KERNEL" | cut -d' ' -f1)
+ID[KERNEL]=$KERNEL
+ID[QEMU]=$(qemu-system-x86_64 --version | head -n1)
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+for k in TIER SERIES TREE DIRTY BZIMAGE_SHA256 KERNEL QEMU; do
+	printf '%s\t%s\n' "$k" "${ID[$k]:-}"
+done >"$RESULTS/identity.tsv"
 interactive=0
 if [ $# -eq 0 ]; then
 	interactive=1
@@ -37,12 +58,21 @@ else
 	cp "$1" "$RESULTS/job.sh"
 fi
 
-# Guest command line: 9p root, our init, and a crash ends
-# the run instead of hanging it.  KUnit suites run at boot, before init.
+# Guest command line: 9p root, our init, and a crash ends the run instead
+# of hanging it.  The hang detectors get thresholds for TCG, where the
+# kernel runs some 20 times slower (KASAN: another 3 times): a soft lockup
+# after 60 s, a task blocked for 120 s, a work item stuck for 120 s; they
+# print (the scan fails the run) but do not panic, so the other tests still
+# run.  No NMI watchdog: TCG has no PMU for it.  KUnit suites run at boot,
+# before init.  The imemfd.* words say which kernel this is (summarize.py
+# checks them against the series under test).
 CMDLINE="console=ttyS0,115200 root=/dev/root rootfstype=9p ro"
 CMDLINE+=" rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose"
 CMDLINE+=" init=$TOP/harness/guest-init.sh"
-CMDLINE+=" panic=-1 oops=panic softlockup_panic=1"
+CMDLINE+=" panic=-1 oops=panic"
+CMDLINE+=" watchdog_thresh=30 nmi_watchdog=0 workqueue.watchdog_thresh=120"
+CMDLINE+=" sysctl.kernel.hung_task_timeout_secs=120"
+CMDLINE+=" imemfd.tier=${ID[TIER]} imemfd.series=${ID[SERIES]} imemfd.tree=${ID[TREE]}"
 [ -n "${KUNIT_FILTER:-}" ] && CMDLINE+=" kunit.filter_glob=$KUNIT_FILTER"
 CMDLINE+=" $EXTRA_ARGS"
 
@@ -98,11 +128,12 @@ elif [ ! -f "$RESULTS/finished" ]; then
 	status=1
 fi
 
-# A splat anywhere in the kernel log fails the run, even if the job passed.
-if "$TOP/harness/scan-log.sh" "$RESULTS" >"$RESULTS/splats.txt"; then
-	:
-else
-	echo "VM: kernel log shows problems:" >&2
+# A splat anywhere in the kernel log fails the run, even if the job
+# passed, and so does a scan that could not run.
+src=0
+"$TOP/harness/scan-log.sh" "$RESULTS" >"$RESULTS/splats.txt" 2>&1 || src=$?
+if [ $src -ne 0 ]; then
+	echo "VM: kernel log and state show problems:" >&2
 	cat "$RESULTS/splats.txt" >&2
 	status=1
 fi
