@@ -59,18 +59,18 @@ else
 fi
 
 # Guest command line: 9p root, our init, and a crash ends the run instead
-# of hanging it.  The hang detectors get thresholds for TCG, where the
-# kernel runs some 20 times slower (KASAN: another 3 times): a soft lockup
-# after 60 s, a task blocked for 120 s, a work item stuck for 120 s; they
+# of hanging it.  The hang detectors get thresholds for TCG (and KASAN),
+# where the kernel runs many times slower than on hardware: a soft lockup
+# after 60 s, a task blocked for 120 s, a work item stuck for 120 s.  They
 # print (the scan fails the run) but do not panic, so the other tests still
-# run.  No NMI watchdog: TCG has no PMU for it.  KUnit suites run at boot,
-# before init.  The imemfd.* words say which kernel this is (summarize.py
-# checks them against the series under test).
+# run.  There is no hard-lockup detector: TCG has no PMU for it.  KUnit
+# suites run at boot, before init.  The imemfd.* words say which kernel
+# this is (summarize.py checks them against the series under test).
 CMDLINE="console=ttyS0,115200 root=/dev/root rootfstype=9p ro"
 CMDLINE+=" rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose"
 CMDLINE+=" init=$TOP/harness/guest-init.sh"
 CMDLINE+=" panic=-1 oops=panic"
-CMDLINE+=" watchdog_thresh=30 nmi_watchdog=0 workqueue.watchdog_thresh=120"
+CMDLINE+=" watchdog_thresh=30 workqueue.watchdog_thresh=120"
 CMDLINE+=" sysctl.kernel.hung_task_timeout_secs=120"
 CMDLINE+=" imemfd.tier=${ID[TIER]} imemfd.series=${ID[SERIES]} imemfd.tree=${ID[TREE]}"
 [ -n "${KUNIT_FILTER:-}" ] && CMDLINE+=" kunit.filter_glob=$KUNIT_FILTER"
