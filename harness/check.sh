@@ -186,8 +186,11 @@ def lines(f):
             s.update(range(a, a + n))
         added[f] = s
     return added[f]
+# The compiler names the files of the tree relative to the O= directory
+# (../linux/...) or by their absolute path.
+pfx = r'(?:\.\./linux/|' + re.escape(src.rstrip('/') + '/') + ')'
 for l in open(log, errors='replace'):
-    m = re.match(r'^(?:.*?/)?linux/(\S+?):(\d+):\d+: warning: (.*)$', l.strip())
+    m = re.match(r'^' + pfx + r'(\S+?):(\d+):\d+: warning: (.*)$', l.strip())
     if m and int(m.group(2)) in lines(m.group(1)):
         print('%s:%s: %s' % m.groups())
 PY

@@ -55,50 +55,69 @@ splats_since() {
 }
 
 # What the threads of process group $1 are doing: state, wait channel and
-# system call (a vCPU thread in KVM_RUN is in ioctl(fd, 0xae80)).
+# system call (a vCPU thread in KVM_RUN is in ioctl(fd, 0xae80)), and how
+# many tasks of the whole system are in D state.  The summary line says
+# whether every thread in KVM_RUN is running guest code (state R) or some
+# sleep in the kernel (a lost wakeup looks like that, not like TCG).
 hang_snapshot() {
-	local pg=$1 tid stat wchan comm sc nrun=0 nd=0
+	local pg=$1 tid stat wchan comm sc nrun=0 nsleep=0 nd
 	while read -r tid stat wchan comm; do
 		sc=$(cut -d' ' -f1,3 "/proc/$tid/syscall" 2>/dev/null)
 		echo "harness: thread $tid ($comm) state $stat wchan $wchan syscall ${sc:-?}"
-		[[ $stat == D* ]] && nd=$((nd + 1))
-		[ "$sc" = "16 0xae80" ] && nrun=$((nrun + 1))
+		if [ "$sc" = "16 0xae80" ]; then
+			nrun=$((nrun + 1))
+			[[ $stat == R* ]] || nsleep=$((nsleep + 1))
+		fi
 	done < <(ps -eL -o pgid=,tid=,stat=,wchan:32=,comm= | awk -v g="$pg" '$1 == g { print $2, $3, $4, $5 }')
-	echo "harness: hang: $nrun threads in KVM_RUN, $nd in D state"
+	nd=$(ps -eL -o stat= | grep -c '^D')
+	if [ "$nsleep" -eq 0 ]; then
+		echo "harness: hang: $nrun threads in KVM_RUN, all running, $nd in D state"
+	else
+		echo "harness: hang: $nrun threads in KVM_RUN, $nsleep sleeping, $nd in D state"
+	fi
+}
+
+# Is process $1 still there (not yet exited; a zombie has exited)?
+alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[[ $st != Z* ]]
 }
 
 # run_one BIN TIMEOUT ARGS: run a test program in its directory in a process
 # group of its own, output to /tmp/test.out (line-buffered); returns its
-# exit status, 124 if it timed out (the threads' state is recorded first).
+# exit status, 124 if it timed out (the threads' state is recorded first),
+# 125 if it could not even be killed then (a task stuck in D state: no
+# later test can be trusted).
 run_one() {
-	local pid w rc
+	local pid pg end i
 	# shellcheck disable=SC2086
 	(cd "$(dirname "$1")" && exec setsid stdbuf -oL -eL "$1" $3) \
 		</dev/null >/tmp/test.out 2>&1 &
 	pid=$!
-	(
-		trap 'kill "$s" 2>/dev/null; exit 0' TERM
-		sleep "$2" &
-		s=$!
-		wait "$s"
-		pg=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
-		[ -n "$pg" ] || pg=$pid
-		{ echo "harness: TIMEOUT after $2s"; hang_snapshot "$pg"; } >/tmp/test.hang
-		kill -TERM -- "-$pg" 2>/dev/null
-		sleep 5
-		kill -KILL -- "-$pg" 2>/dev/null
-	) &
-	w=$!
+	end=$(($(date +%s) + $2))
+	while alive "$pid"; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			pg=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
+			[ -n "$pg" ] || pg=$pid
+			{ echo "harness: TIMEOUT after $2s"; hang_snapshot "$pg"; } >>/tmp/test.out
+			kill -TERM -- "-$pg" 2>/dev/null
+			sleep 5
+			kill -KILL -- "-$pg" 2>/dev/null
+			for i in $(seq 15); do
+				alive "$pid" || break
+				sleep 1
+			done
+			if alive "$pid"; then
+				echo "harness: still there 20 s after SIGKILL: $(ps -o stat=,wchan:32= -p "$pid")" >>/tmp/test.out
+				return 125
+			fi
+			wait "$pid"
+			return 124
+		fi
+		sleep 0.2
+	done
 	wait "$pid"
-	rc=$?
-	kill "$w" 2>/dev/null
-	wait "$w" 2>/dev/null
-	if [ -s /tmp/test.hang ]; then
-		cat /tmp/test.hang >>/tmp/test.out
-		rc=124
-	fi
-	rm -f /tmp/test.hang
-	return $rc
 }
 
 mapfile -t ALL < <(entries)
@@ -159,7 +178,7 @@ for e in "${sel[@]}"; do
 	# thread lines) matches the documented signature NAME ("@flake" in
 	# the list) is run once more, unless the kernel printed a splat or
 	# a hung task meanwhile: then it is ours, not the environment's.
-	if [ -n "$flaky" ] && [ $rc -ne 0 ] && [ $rc -ne 4 ] &&
+	if [ -n "$flaky" ] && [ $rc -ne 0 ] && [ $rc -ne 4 ] && [ $rc -ne 125 ] &&
 	   grep -qE -- "${FLAKES[$flaky]}" /tmp/test.out; then
 		if splats_since "$up0" >/tmp/test.splat; then
 			echo "# known flake signature '$flaky', but the kernel log has a splat since the test began: no rerun" | tee -a "$TAP"
@@ -178,6 +197,7 @@ for e in "${sel[@]}"; do
 	secs=$(printf '%.1f' "$(echo "$t1 - $t0" | bc)")
 	case $rc in
 	0)   line="ok $n $name$note" ;;
+	125) line="not ok $n $name # TIMEOUT after ${timeout}s, and a task would not die (D state)" ;;
 	4)   why=$(grep -iE 'skip' /tmp/test.out | tail -n1 | tr -d '\r' | cut -c1-160)
 	     line="ok $n $name # SKIP ${why:-exit status 4}" ;;
 	124) line="not ok $n $name # TIMEOUT after ${timeout}s" ;;
@@ -189,5 +209,11 @@ for e in "${sel[@]}"; do
 	case $line in
 	"not ok"*) tail -n 40 /tmp/test.out | sed 's/^/#   /' ;;
 	esac
+	# A task that survives SIGKILL holds whatever it holds for good: stop
+	# here (the rest count as not run) and let the guest record its state.
+	if [ $rc -eq 125 ]; then
+		echo "# harness: stopping: a task of $name cannot be killed" | tee -a "$TAP"
+		break
+	fi
 done
 echo 0 >/proc/sys/vm/nr_hugepages

@@ -93,17 +93,34 @@ kgit() { git -C "$KSRC" "$@"; }
 # patches/, by patch id.
 unexported_commits() {
 	local mine exported
-	mine=$(kgit format-patch --stdout base..HEAD | git patch-id --stable | cut -d' ' -f1 | sort)
+	mine=$(tree_patch_ids | sort) || { echo "(format-patch failed)"; return 0; }
 	[ -n "$mine" ] || return 0
 	exported=$(cat "$TOP"/patches/*.patch 2>/dev/null | git patch-id --stable | cut -d' ' -f1 | sort)
 	comm -23 <(printf '%s\n' "$mine") <(printf '%s\n' "$exported")
 }
 
-# Is build/linux exactly patches/ (committed, exported, in sync)?
+# Patch ids, in order, of base..HEAD of build/linux and of patches/series.
+tree_patch_ids() {
+	local fp
+	fp=$(kgit format-patch --stdout base..HEAD) || return 1
+	git patch-id --stable <<<"$fp" | cut -d' ' -f1
+}
+series_patch_ids() {
+	local p
+	series_list | while read -r p; do
+		git patch-id --stable <"$TOP/patches/$p" | cut -d' ' -f1
+	done
+}
+
+# Is build/linux exactly patches/: nothing uncommitted, and base..HEAD the
+# commits of patches/series, in order (a tree reset to fewer commits, or
+# to base, is not the series however fresh its stamp)?
 tree_is_series() {
-	[ "$(cat "$KSRC/.git/imemfd-series" 2>/dev/null)" = "$(series_hash)" ] &&
-		[ -z "$(kgit status --porcelain --untracked-files=no | head -1)" ] &&
-		[ -z "$(unexported_commits | head -1)" ]
+	local mine
+	[ "$(cat "$KSRC/.git/imemfd-series" 2>/dev/null)" = "$(series_hash)" ] || return 1
+	[ -z "$(kgit status --porcelain --untracked-files=no | head -1)" ] || return 1
+	mine=$(tree_patch_ids) || return 1
+	[ "$mine" = "$(series_patch_ids)" ]
 }
 
 # kmake OBJDIR make-args...

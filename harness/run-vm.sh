@@ -118,12 +118,12 @@ echo "$(($(date +%s) - t0))" >"$RESULTS/vm-seconds"
 status=0
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "VM: TIMEOUT after ${TIMEOUT}s; last console lines:" >&2
-	tail -n 25 "$RESULTS/console.log" >&2
+	tail -n 25 "$RESULTS/console.log" >&2 || true
 	echo "VM: timeout" >"$RESULTS/vm-error"
 	status=1
 elif [ ! -f "$RESULTS/finished" ]; then
 	echo "VM: the guest did not finish its job (crash or early exit, qemu rc=$rc); console tail:" >&2
-	tail -n 40 "$RESULTS/console.log" >&2
+	tail -n 40 "$RESULTS/console.log" >&2 || true
 	echo "VM: crashed (no result)" >"$RESULTS/vm-error"
 	status=1
 fi

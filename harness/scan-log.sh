@@ -34,7 +34,11 @@ for f in console.log dmesg.txt; do
 		[ $f = console.log ] && scan_fail "no $f"
 		continue
 	fi
-	hits=$(mktemp)
+	hits=$R/scan-hits.$f
+	if ! : >"$hits"; then
+		scan_fail "cannot write $hits"
+		continue
+	fi
 	grep -naE -- "$PAT" "$log" >"$hits"
 	case $? in
 	0)
@@ -57,8 +61,9 @@ done
 
 if [ -s "$R/kmemleak.txt" ]; then
 	n=$(grep -c '^unreferenced object' "$R/kmemleak.txt")
-	row kmemleak "$n leaked objects, first: $(grep -m1 -A12 '^unreferenced object' "$R/kmemleak.txt" |
-		grep -m1 -E '^\s+\[<' | sed -E 's/^\s*\[<[0-9a-f]+>\] //')"
+	# The first frame of the first backtrace ("[<addr>] " before 6.2).
+	row kmemleak "$n leaked objects, first: $(sed -n '/^unreferenced object/,$p' "$R/kmemleak.txt" |
+		sed -n '/backtrace/,$p' | sed -n '2p' | sed -E 's/^\s*(\[<[0-9a-f]+>\] )?//')"
 	echo "kmemleak ($R/kmemleak.txt): $n leaked objects"
 	head -n 40 "$R/kmemleak.txt" | sed 's/^/  | /'
 fi

@@ -109,7 +109,7 @@ def why_of(m):
     return tidy(((d + ' ') if d and d != 'SKIP' else '') + (m.group(5) or ''))
 
 
-def parse_kunit(rdir, rows):
+def parse_kunit(rdir, rows, required):
     seen = set()
     kdir = os.path.join(rdir, 'kunit')
     if not os.path.isdir(kdir):
@@ -134,8 +134,11 @@ def parse_kunit(rdir, rows):
             if not m or indent is None or m.group(1) != indent:
                 continue
             ncase += 1
-            st = status_of(m.group(2), m.group(4))
-            rows.append(('kunit:' + suite, m.group(3), st, why_of(m) if st != 'pass' else ''))
+            st, why = status_of(m.group(2), m.group(4)), why_of(m)
+            if st == 'skip' and suite in required:
+                # The config guarantees what the suite needs (as for '+').
+                st, why = 'fail', 'required KUnit case skipped: ' + why
+            rows.append(('kunit:' + suite, m.group(3), st, why if st != 'pass' else ''))
         if ncase == 0:
             rows.append(('kunit:' + suite, '(suite)', 'fail', 'no test case results in KTAP'))
         elif plan is not None and plan != ncase:
@@ -262,7 +265,14 @@ def write_expected(tsv, path):
             continue
         r = (l.split('\t') + [''])[:4]
         if synthetic(r):
+            if r[2] == 'fail':
+                sys.exit('%s has a failure (%s %s: %s): fix it before taking the run as the baseline' %
+                         (tsv, r[0], r[1], r[3]))
             continue
+        if r[2] == 'fail' and not (r[3].startswith('missing') or
+                                   re.search(r"'make expected'\) \[(pass|skip)", r[3])):
+            sys.exit('%s has a failure (%s %s: %s): fix it before taking the run as the baseline' %
+                     (tsv, r[0], r[1], r[3]))
         if r[3].startswith('missing'):
             print('dropping %s %s (the run did not report it)' % (r[0], r[1]))
         else:
@@ -296,7 +306,7 @@ def main():
             continue
         ident.setdefault('TIER', identity(rdir).get('TIER'))
         ident.update({k: v for k, v in identity(rdir).items() if v})
-        kunit_seen |= parse_kunit(rdir, rows)
+        kunit_seen |= parse_kunit(rdir, rows, set(kunit_list(kulist)))
         pentries = [e for e in entries if e.profile == prof]
         done |= parse_kselftest(rdir, pentries, sigs, rows)
         sel = os.path.join(rdir, 'selected.txt')
@@ -328,7 +338,7 @@ def main():
     for i, r in enumerate(rows):
         if not synthetic(r) and (r[0], r[1]) not in expset:
             rows[i] = (r[0], r[1], 'fail', 'unexpected: not in tests/expected.tsv ' +
-                       "(a new test? 'make expected')" + (' [%s: %s]' % (r[2], r[3]) if r[3] else ''))
+                       "(a new test? 'make expected') [%s%s]" % (r[2], ': ' + r[3] if r[3] else ''))
 
     with open(out, 'w') as f:
         for k in ('TIER', 'SERIES', 'TREE', 'BZIMAGE_SHA256', 'KERNEL', 'QEMU'):

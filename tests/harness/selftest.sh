@@ -142,6 +142,10 @@ fresh; echo 1..0 >"$W/run/p/kselftest.tap"; : >"$W/run/p/selected.txt"
 TF='^nothing$' check "a filter that selects nothing fails" fail 'no test ran'
 fresh; rm "$W/run/p/kunit/memfd_bind.ktap"
 check "a KUnit suite that did not run fails" fail 'suite did not run'
+fresh; sed -i 's/^    ok 1 case1$/    ok 1 case1 # SKIP needs CONFIG_FOO/' "$W/run/p/kunit/memfd_bind.ktap"
+check "a skipped case of a required KUnit suite fails" fail 'required KUnit case skipped'
+fresh; echo "[    2.4] Unknown kernel command line parameters \"watchdog_thres=30\", will be passed to user space." >>"$W/run/p/console.log"
+check "an unknown kernel parameter fails" fail 'Unknown kernel command line'
 fresh; echo "[   12.5] rcu: INFO: rcu_preempt self-detected stall on CPU" >>"$W/run/p/console.log"
 check "an RCU self-detected stall fails" fail 'self-detected stall'
 fresh; echo "[  999.1] BUG: KASAN: slab-use-after-free in memfd_unbind+0x12/0x40" >>"$W/run/p/console.log"
