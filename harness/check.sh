@@ -146,7 +146,7 @@ if ! tree_is_series; then
 	bad "build/linux is not patches/ (uncommitted or unexported work): 'make export' first"
 else
 	if TIER=kasan timed kernel-kasan "$TOP/harness/build-kernel.sh"; then
-		ok "config kasan (CONFIG_IOMMUFD=m, CONFIG_KVM=m, CONFIG_INFINIBAND=m): vmlinux.o + modules, modpost, no warnings"
+		ok "config kasan (CONFIG_IOMMUFD=m, CONFIG_KVM=m, CONFIG_INFINIBAND=m): bzImage + modules, modpost, no warnings"
 		kasan_built=1
 	else
 		bad "config kasan: the build failed (see above)"
