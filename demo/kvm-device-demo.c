@@ -5,8 +5,8 @@
  *
  * The device is QEMU's edu DMA engine behind an emulated IOMMU, driven
  * through VFIO (cdev) and iommufd.  KVM takes the memfd as guest_memfd with
- * KVM_MEM_GUEST_MEMFD_SHARED; IOMMU_IOAS_MAP_FILE maps the same memfd for
- * the device.  The device writes a message into the guest's private memory,
+ * KVM_MEM_GUEST_MEMFD_NONEXCLUSIVE; IOMMU_IOAS_MAP_FILE maps the same memfd
+ * for the device.  The device writes a message into the guest's private memory,
  * the guest answers there, and the device reads the answer back out.  Every
  * line printed reports a call made just before it.
  */
@@ -103,10 +103,10 @@ int main(void)
 	       NPAGES, memfd);
 	vm = vm_create_shape_with_one_vcpu(shape, &vcpu, guest_read_words);
 	vm_mem_add(vm, VM_MEM_SRC_ANONYMOUS, GPA, SLOT, NPAGES,
-		   KVM_MEM_GUEST_MEMFD | KVM_MEM_GUEST_MEMFD_SHARED, memfd, 0);
+		   KVM_MEM_GUEST_MEMFD | KVM_MEM_GUEST_MEMFD_NONEXCLUSIVE, memfd, 0);
 	virt_map(vm, GVA, GPA, NPAGES);
 	vm_mem_set_private(vm, GPA, NPAGES * PAGE_SIZE);
-	printf("KVM memslot on the memfd (KVM_MEM_GUEST_MEMFD | KVM_MEM_GUEST_MEMFD_SHARED), all private: ok\n");
+	printf("KVM memslot on the memfd (KVM_MEM_GUEST_MEMFD | KVM_MEM_GUEST_MEMFD_NONEXCLUSIVE), all private: ok\n");
 
 	mem = dma_mem_file(memfd, 0);
 	ret = dma_map(dev.iommufd, dev.ioas_id, MEMFD_IOVA, NPAGES * PAGE_SIZE, &mem);

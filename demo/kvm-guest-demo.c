@@ -65,7 +65,8 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("== A confidential guest on an inaccessible memfd\n");
-	printf("KVM_CAP_MEMFD_INACCESSIBLE: %d\n", kvm_check_cap(KVM_CAP_MEMFD_INACCESSIBLE));
+	printf("KVM_CAP_MEMFD_INACCESSIBLE: memory region flags %#x\n",
+	       kvm_check_cap(KVM_CAP_MEMFD_INACCESSIBLE));
 	if (!kvm_check_cap(KVM_CAP_MEMFD_INACCESSIBLE) ||
 	    !(kvm_check_cap(KVM_CAP_VM_TYPES) & BIT(KVM_X86_SW_PROTECTED_VM))) {
 		printf("needs KVM_X86_SW_PROTECTED_VM and the capability\n");
