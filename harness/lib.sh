@@ -41,6 +41,28 @@ esac
 # shellcheck source=../base.env
 . "$TOP/base.env"
 
+# The pinned rdma-core (harness/build-rdma-core.sh): libibverbs and the
+# rxe provider with userspace/rdma-core/series, for the RDMA selftests and
+# the demo; the system's rdma-core serves everything else.  The guest sees
+# these paths unchanged.  A program linked with IBVERBS_LIBS finds the
+# pinned libibverbs by its RUNPATH, and that libibverbs (IN_PLACE) finds
+# the pinned rxe provider in $RDMA_CORE_OBJ/etc/libibverbs.d; the tools in
+# RDMA_CORE_BIN have the same RUNPATH.  RDMA_CORE_LIB in LD_LIBRARY_PATH
+# does the same for a program linked against the system's library.
+# shellcheck source=../userspace/rdma-core/rdma-core.env
+. "$TOP/userspace/rdma-core/rdma-core.env"
+RDMA_CORE_CACHE=$CACHE/rdma-core	# tarball + private apt state
+RDMA_CORE=$BUILD/rdma-core
+RDMA_CORE_SRC=$RDMA_CORE/src		# the tarball + the series
+RDMA_CORE_OBJ=$RDMA_CORE/obj		# cmake's build directory
+RDMA_CORE_BIN=$RDMA_CORE_OBJ/bin
+RDMA_CORE_LIB=$RDMA_CORE_OBJ/lib
+RDMA_CORE_INC=$RDMA_CORE/include		# libibverbs' public headers only
+RDMA_CORE_PKGCONFIG=$RDMA_CORE/pkgconfig	# its libibverbs.pc (PKG_CONFIG_PATH)
+IBV_PROVIDER_SUFFIX=-rdmav34.so		# IBVERBS_PABI_VERSION of the pin
+IBVERBS_CFLAGS="-I$RDMA_CORE_INC"
+IBVERBS_LIBS="-L$RDMA_CORE_LIB -Wl,-rpath,$RDMA_CORE_LIB -libverbs"
+
 # Git must not depend on the user's configuration: the export has to be
 # byte-identical on every machine.
 export GIT_CONFIG_NOSYSTEM=1
