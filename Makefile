@@ -11,6 +11,7 @@
 #   make export     build/linux commits -> patches/ + patches/series
 #   make kernel     configure and build the $(TIER) kernel (default kasan)
 #   make selftests  uAPI headers + the kselftests of tests/kselftests.list
+#   make rdma-core  the pinned rdma-core (libibverbs + rxe) with userspace/rdma-core/series
 #   make vm [CMD='...']   boot the plain tier and run CMD in the guest (no CMD: a shell)
 #   make bench      run the benchmark programs (plain tier) and print their tables
 #   make expected   rewrite tests/expected.tsv from the last full 'make test'
@@ -19,7 +20,7 @@
 SHELL := /bin/bash
 H := harness
 
-.PHONY: all deps tree export check kernel selftests test run vm bench expected clean distclean
+.PHONY: all deps tree export check kernel rdma-core selftests test run vm bench expected clean distclean
 
 all: test
 
@@ -41,13 +42,17 @@ check: tree
 kernel: tree
 	@$(H)/build-kernel.sh
 
-selftests: kernel
+# The RDMA selftests and the demo use the pinned rdma-core, not the system's.
+rdma-core: deps
+	@$(T) rdma-core $(H)/build-rdma-core.sh
+
+selftests: kernel rdma-core
 	@$(H)/build-selftests.sh
 
-test: tree
+test: tree rdma-core
 	@$(H)/run-tests.sh
 
-run: tree
+run: tree rdma-core
 	@TIER=$${TIER:-plain} $(H)/run-demo.sh
 
 # CMD reaches the recipe verbatim through the environment: no make
@@ -66,7 +71,7 @@ expected:
 	@python3 $(H)/summarize.py --write-expected build/test-results.tsv tests/expected.tsv
 
 clean:
-	rm -rf build/obj-* build/config-* build/st build/demo build/results build/test-results.tsv
+	rm -rf build/obj-* build/config-* build/st build/demo build/rdma-core build/results build/test-results.tsv
 
 distclean:
 	@$(H)/make-tree.sh --check-exported

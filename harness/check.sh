@@ -204,6 +204,14 @@ PY
 	fi
 fi
 
+# 8. The rdma-core series (userspace/rdma-core) applies to the pinned
+#    tarball with zero fuzz, and names every patch file once.
+if out=$("$TOP/harness/build-rdma-core.sh" --check 2>&1); then
+	ok "$(tail -n1 <<<"$out")"
+else
+	bad "rdma-core series:"; sed 's/^/    /' <<<"$out" >&2
+fi
+
 if [ $fail -ne 0 ]; then
 	echo "make check: FAILED" >&2
 	exit 1
