@@ -5,6 +5,8 @@
 # build/st/usr/include: the uAPI does not depend on the config, so every
 # tier runs the same programs).  Output goes to build/st/kselftest/<target>/.
 # Only the KVM programs on the list are built (the KVM target has ~100).
+# The rdma target links the pinned rdma-core's libibverbs (IBVERBS_CFLAGS,
+# IBVERBS_LIBS of lib.sh; 'make rdma-core').
 . "$(dirname "$0")/lib.sh"
 
 LIST=${1:-$TOP/tests/kselftests.list}
@@ -50,8 +52,16 @@ inputs_hash() {
 		find "$ST" -maxdepth 1 -type f -print0
 		printf '%s\0' "$KSRC/mm/memfd_bind_test.h" \
 			"$KSRC/drivers/iommu/iommufd/iommufd_test.h"
+		# The RDMA programs build against the pinned rdma-core.
+		if [ "$1" = rdma ]; then
+			find "$RDMA_CORE_INC" "$RDMA_CORE_PKGCONFIG" -type f -print0
+			printf '%s\0' "$RDMA_CORE/stamp"
+		fi
 	} | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1
 }
+if [ -n "${targets[rdma]:-}" ] && [ ! -f "$RDMA_CORE/stamp" ]; then
+	die "the rdma selftests need the pinned rdma-core; run 'make rdma-core' first"
+fi
 for t in "${!targets[@]}"; do
 	stamp=$KSELFTEST/.inputs-${t//\//_}
 	h=$(inputs_hash "$t")
@@ -66,6 +76,7 @@ log "building selftests: ${!targets[*]}"
 make -s -C "$ST" O="$ST_OBJ" ARCH=x86_64 -j"$JOBS" \
 	TARGETS="${!targets[*]}" \
 	TEST_GEN_PROGS_x86_64="${uniq_kvm[*]}" \
+	IBVERBS_CFLAGS="$IBVERBS_CFLAGS" IBVERBS_LIBS="$IBVERBS_LIBS" \
 	CC="ccache gcc" >"$BUILD/selftests.log" 2>&1 || {
 	grep -E 'error|Error' "$BUILD/selftests.log" | head -40 >&2
 	die "selftest build failed (full log: build/selftests.log)"

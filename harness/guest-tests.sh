@@ -22,6 +22,10 @@ SCALE=${TIMEOUT_SCALE:-1}
 FILTER=${TEST_FILTER:-}
 export KSELFTEST=$TOP/build/st/kselftest
 export ST_SRC=$TOP/build/linux/tools/testing/selftests
+# The pinned rdma-core (harness/lib.sh passes its paths through run-tests.sh)
+# for entries with env=rdma-core.
+RDMA_CORE_BIN=${RDMA_CORE_BIN:-$TOP/build/rdma-core/obj/bin}
+RDMA_CORE_LIB=${RDMA_CORE_LIB:-$TOP/build/rdma-core/obj/lib}
 PATS=$TOP/harness/splat-patterns
 SPLAT=$(sed -e '/^#/d' -e '/^$/d' "$PATS" | paste -sd'|')
 
@@ -92,7 +96,7 @@ alive() {
 run_one() {
 	local pid pg end i
 	# shellcheck disable=SC2086
-	(cd "$(dirname "$1")" && exec setsid stdbuf -oL -eL "$1" $3) \
+	(cd "$(dirname "$1")" && exec setsid env "${TEST_ENV[@]}" stdbuf -oL -eL "$1" $3) \
 		</dev/null >/tmp/test.out 2>&1 &
 	pid=$!
 	end=$(($(date +%s) + $2))
@@ -139,12 +143,18 @@ for e in "${sel[@]}"; do
 	name=${name#+}
 	n=$((n + 1))
 	hugepages=0 flaky= bad=
+	TEST_ENV=()
 	while [[ $rest =~ ^([a-z_]+)=([^[:space:]]*)[[:space:]]+(.*)$ ]]; do
 		case ${BASH_REMATCH[1]} in
 		hugepages) hugepages=${BASH_REMATCH[2]} ;;
 		flaky) flaky=${BASH_REMATCH[2]}
 		       [ -n "${FLAKES[$flaky]:-}" ] || bad="unknown flake signature '$flaky'" ;;
 		skip_ok) ;;	# for summarize.py
+		env)
+			case ${BASH_REMATCH[2]} in
+			rdma-core) TEST_ENV=("IBV_BIN=$RDMA_CORE_BIN" "LD_LIBRARY_PATH=$RDMA_CORE_LIB") ;;
+			*) bad="unknown environment '${BASH_REMATCH[2]}'" ;;
+			esac ;;
 		*) bad="unknown setting '${BASH_REMATCH[1]}'" ;;
 		esac
 		rest=${BASH_REMATCH[3]}

@@ -55,6 +55,7 @@ for profile in $profiles; do
 	RESULTS=$ROOT/$profile VM_PROFILE=$profile \
 		timed "vm-$profile" "$TOP/harness/run-vm.sh" -t "$budget" -a "$args" - <<JOB || true
 export TEST_FILTER=$(printf '%q' "$FILTER") TIMEOUT_SCALE=$TIMEOUT_SCALE
+export RDMA_CORE_BIN=$RDMA_CORE_BIN RDMA_CORE_LIB=$RDMA_CORE_LIB
 exec bash $TOP/harness/guest-tests.sh $KLIST $profile
 JOB
 	first=0

@@ -35,7 +35,7 @@ RESULT = re.compile(r'^(\s*)(not )?ok \d+ (.*?)(?:\s+#\s*(?:(SKIP|XFAIL|XPASS|TO
                     re.IGNORECASE)
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)\s*$')
 RERUN = 'rerun: '
-KEYS = ('hugepages', 'flaky', 'skip_ok')
+KEYS = ('hugepages', 'flaky', 'skip_ok', 'env')
 
 
 def tidy(s):
