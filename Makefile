@@ -64,7 +64,7 @@ vm: tree
 	 if [ -n "$$CMD" ]; then printf '%s\n' "$$CMD" | $(H)/run-vm.sh -; \
 	 else $(H)/run-vm.sh; fi
 
-bench: tree
+bench: tree rdma-core
 	@TIER=$${TIER:-plain} $(H)/run-bench.sh
 
 expected:
