@@ -3,7 +3,8 @@
 # Build the demonstration and benchmark programs of demo/ against the
 # series' uAPI headers, into build/demo/.  Programs that include
 # "kvm_util.h" run guests with the KVM selftest library of the patched tree
-# (built by build-selftests.sh) and get the KVM selftests' compiler flags.
+# (built by build-selftests.sh) and get the KVM selftests' compiler flags;
+# programs that include <infiniband/verbs.h> link the pinned libibverbs.
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$KHDR/include/linux/memfd.h" ] || die "no uAPI headers; run 'make kernel' first"
@@ -27,6 +28,11 @@ for src in "$TOP"/demo/*.c; do
 		[ -f "$KVMLIB/kvm_util.o" ] || die "no KVM selftest library; run 'make selftests' first"
 		"${CC[@]}" "${COMMON[@]}" "${KVM_CFLAGS[@]}" -no-pie -pthread -o "$out" "$src" \
 			"$KVMLIB"/*.o "$KVMLIB"/x86_64/*.o -ldl || die "building $src failed"
+	elif grep -q '#include <infiniband/verbs.h>' "$src"; then
+		[ -f "$RDMA_CORE_LIB/libibverbs.so" ] || die "no pinned rdma-core; run harness/build-rdma-core.sh"
+		# shellcheck disable=SC2086 # IBVERBS_* are word lists
+		"${CC[@]}" "${COMMON[@]}" $IBVERBS_CFLAGS -o "$out" "$src" $IBVERBS_LIBS ||
+			die "building $src failed"
 	else
 		"${CC[@]}" "${COMMON[@]}" -o "$out" "$src" || die "building $src failed"
 	fi

@@ -11,6 +11,11 @@ timed selftests "$TOP/harness/build-selftests.sh"
 RESULTS=$BUILD/results/bench VM_PROFILE=${VM_PROFILE:-plain} \
 	"$TOP/harness/run-vm.sh" -t 1800 -a "kunit.enable=0" - <<JOB
 echo "kernel: \$(uname -r) under QEMU (TCG): absolute times are slow, compare the ratios"
+# bench-rdma-mr: soft-RoCE on one end of a veth pair
+ip link add bench0 type veth peer name bench1 && ip link set bench0 up &&
+	ip link set bench1 up && ip addr add 192.0.2.1/24 dev bench0 &&
+	rdma link add rxe_bench type rxe netdev bench0 || exit 1
+export RDMA_DEV=rxe_bench
 for b in "$BUILD"/demo/bench-*; do
 	echo
 	echo "== \$(basename \$b)"

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench-rdma-mr: memory regions over memfds against ibv_reg_mr() of
+ * anonymous memory, on soft-RoCE (rxe), in the same run.
+ *
+ *   - registration: register and deregister a region of fresh memory (the
+ *     pins allocate and zero its pages on both paths), median of ROUNDS;
+ *   - RDMA WRITE bandwidth: CHUNK-sized WRITEs from an anonymous buffer
+ *     into the region through a loopback RC QP pair, median of ROUNDS
+ *     passes over the region.
+ *
+ * Targets: anonymous memory (ibv_reg_mr, the upstream path), an ordinary
+ * memfd, an inaccessible memfd pinned and revocable (ibv_reg_dmabuf_mr).
+ * The ratio column is target time / anonymous time.  The device is the
+ * first rxe device, or $RDMA_DEV.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <infiniband/verbs.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MFD_INACCESSIBLE
+#define MFD_INACCESSIBLE	0x0020U
+#endif
+#define ACCESS_REVOCABLE	(1 << 10)	/* IB_UVERBS_ACCESS_REVOCABLE */
+
+#define SIZE		(4UL << 20)
+#define CHUNK		(64UL << 10)
+#define ROUNDS		7
+#define ACCESS		(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
+			 IBV_ACCESS_REMOTE_READ)
+
+enum target { ANON, MEMFD, INACC_PINNED, INACC_REVOCABLE, NR_TARGETS };
+
+static const char *const target_name[NR_TARGETS] = {
+	"anonymous, ibv_reg_mr", "memfd", "inaccessible, pinned",
+	"inaccessible, revocable",
+};
+
+static struct ibv_context *ctx;
+static struct ibv_pd *pd;
+static struct ibv_cq *cq;
+static struct ibv_qp *qp[2];
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench-rdma-mr: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static void open_device(void)
+{
+	const char *want = getenv("RDMA_DEV");
+	struct ibv_device **list;
+	int i, n;
+
+	list = ibv_get_device_list(&n);
+	if (!list)
+		die("ibv_get_device_list");
+	for (i = 0; i < n; i++) {
+		const char *name = ibv_get_device_name(list[i]);
+
+		if (want ? !strcmp(name, want) : !strncmp(name, "rxe", 3))
+			break;
+	}
+	if (i == n) {
+		errno = ENODEV;
+		die("no rxe device");
+	}
+	ctx = ibv_open_device(list[i]);
+	if (!ctx)
+		die("ibv_open_device");
+	ibv_free_device_list(list);
+	pd = ibv_alloc_pd(ctx);
+	cq = ibv_create_cq(ctx, 256, NULL, NULL, 0);
+	if (!pd || !cq)
+		die("pd/cq");
+}
+
+/* Two RC QPs of the device connected to each other */
+static void connect_qps(void)
+{
+	struct ibv_qp_init_attr init = {
+		.send_cq = NULL, .qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 64, .max_recv_wr = 1,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct ibv_port_attr port;
+	union ibv_gid gid;
+	int gid_index = -1, i;
+
+	init.send_cq = init.recv_cq = cq;
+	if (ibv_query_port(ctx, 1, &port))
+		die("ibv_query_port");
+	/* An IPv4-mapped GID (RoCEv2 over the veth's address), else GID 0 */
+	for (i = 0; i < port.gid_tbl_len && gid_index < 0; i++) {
+		if (ibv_query_gid(ctx, 1, i, &gid))
+			break;
+		if (!gid.raw[0] && !gid.raw[8] && gid.raw[10] == 0xff &&
+		    gid.raw[11] == 0xff)
+			gid_index = i;
+	}
+	if (gid_index < 0)
+		gid_index = 0;
+	if (ibv_query_gid(ctx, 1, gid_index, &gid))
+		die("ibv_query_gid");
+
+	for (i = 0; i < 2; i++) {
+		qp[i] = ibv_create_qp(pd, &init);
+		if (!qp[i])
+			die("ibv_create_qp");
+	}
+	for (i = 0; i < 2; i++) {
+		struct ibv_qp_attr a = {
+			.qp_state = IBV_QPS_INIT, .port_num = 1,
+			.qp_access_flags = IBV_ACCESS_REMOTE_WRITE |
+					   IBV_ACCESS_REMOTE_READ,
+		};
+
+		if (ibv_modify_qp(qp[i], &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
+				  IBV_QP_PORT | IBV_QP_ACCESS_FLAGS))
+			die("INIT");
+		memset(&a, 0, sizeof(a));
+		a.qp_state = IBV_QPS_RTR;
+		a.path_mtu = port.active_mtu;
+		a.dest_qp_num = qp[!i]->qp_num;
+		a.max_dest_rd_atomic = 1;
+		a.min_rnr_timer = 12;
+		a.ah_attr.is_global = 1;
+		a.ah_attr.grh.dgid = gid;
+		a.ah_attr.grh.sgid_index = gid_index;
+		a.ah_attr.grh.hop_limit = 1;
+		a.ah_attr.port_num = 1;
+		if (ibv_modify_qp(qp[i], &a, IBV_QP_STATE | IBV_QP_AV |
+				  IBV_QP_PATH_MTU | IBV_QP_DEST_QPN |
+				  IBV_QP_RQ_PSN | IBV_QP_MAX_DEST_RD_ATOMIC |
+				  IBV_QP_MIN_RNR_TIMER))
+			die("RTR");
+		memset(&a, 0, sizeof(a));
+		a.qp_state = IBV_QPS_RTS;
+		a.timeout = 14;
+		a.retry_cnt = 7;
+		a.rnr_retry = 7;
+		a.max_rd_atomic = 1;
+		if (ibv_modify_qp(qp[i], &a, IBV_QP_STATE | IBV_QP_TIMEOUT |
+				  IBV_QP_RETRY_CNT | IBV_QP_RNR_RETRY |
+				  IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC))
+			die("RTS");
+	}
+}
+
+struct region {
+	struct ibv_mr *mr;
+	void *anon;
+	int fd;
+};
+
+static void region_get(struct region *r, enum target t)
+{
+	unsigned int flags = t >= INACC_PINNED ? MFD_INACCESSIBLE : 0;
+	int access = ACCESS | (t == INACC_REVOCABLE ? ACCESS_REVOCABLE : 0);
+
+	r->fd = -1;
+	r->anon = NULL;
+	if (t == ANON) {
+		r->anon = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (r->anon == MAP_FAILED)
+			die("mmap");
+		r->mr = ibv_reg_mr(pd, r->anon, SIZE, access);
+	} else {
+		r->fd = syscall(__NR_memfd_create, "bench", flags);
+		if (r->fd < 0 || ftruncate(r->fd, SIZE))
+			die("memfd");
+		r->mr = ibv_reg_dmabuf_mr(pd, 0, SIZE, 0, r->fd, access);
+	}
+	if (!r->mr)
+		die(target_name[t]);
+}
+
+static void region_put(struct region *r)
+{
+	if (ibv_dereg_mr(r->mr))
+		die("ibv_dereg_mr");
+	if (r->anon)
+		munmap(r->anon, SIZE);
+	if (r->fd >= 0)
+		close(r->fd);
+}
+
+/* One pass of WRITEs over the region, all completions reaped */
+static double write_pass(struct region *r, struct ibv_mr *src)
+{
+	unsigned long off, posted = 0, done = 0;
+	double t0 = now_ns();
+	struct ibv_wc wc[16];
+
+	for (off = 0; off < SIZE || done < posted;) {
+		int n;
+
+		if (off < SIZE && posted - done < 32) {
+			struct ibv_sge sge = {
+				.addr = (uintptr_t)src->addr,
+				.length = CHUNK, .lkey = src->lkey,
+			};
+			struct ibv_send_wr wr = {
+				.sg_list = &sge, .num_sge = 1,
+				.opcode = IBV_WR_RDMA_WRITE,
+				.send_flags = IBV_SEND_SIGNALED,
+				.wr.rdma.remote_addr =
+					(uintptr_t)r->mr->addr + off,
+				.wr.rdma.rkey = r->mr->rkey,
+			}, *bad;
+
+			if (!r->anon)
+				wr.wr.rdma.remote_addr = off;
+			if (ibv_post_send(qp[0], &wr, &bad))
+				die("ibv_post_send");
+			off += CHUNK;
+			posted++;
+			continue;
+		}
+		n = ibv_poll_cq(cq, 16, wc);
+		if (n < 0)
+			die("ibv_poll_cq");
+		for (int i = 0; i < n; i++) {
+			if (wc[i].status != IBV_WC_SUCCESS) {
+				errno = EIO;
+				fprintf(stderr, "WRITE: %s\n",
+					ibv_wc_status_str(wc[i].status));
+				die("RDMA WRITE");
+			}
+		}
+		done += n;
+	}
+	return now_ns() - t0;
+}
+
+int main(void)
+{
+	double reg[NR_TARGETS], bw[NR_TARGETS], v[ROUNDS];
+	struct ibv_mr *src;
+	void *buf;
+
+	open_device();
+	connect_qps();
+	buf = malloc(CHUNK);
+	if (!buf)
+		die("malloc");
+	memset(buf, 0x5a, CHUNK);
+	src = ibv_reg_mr(pd, buf, CHUNK, IBV_ACCESS_LOCAL_WRITE);
+	if (!src)
+		die("ibv_reg_mr");
+
+	for (int t = 0; t < NR_TARGETS; t++) {
+		struct region r;
+
+		for (int i = 0; i < ROUNDS; i++) {
+			double t0 = now_ns();
+
+			region_get(&r, t);
+			region_put(&r);
+			v[i] = now_ns() - t0;
+		}
+		reg[t] = median(v, ROUNDS);
+
+		region_get(&r, t);
+		write_pass(&r, src);	/* warm: pages are in place */
+		for (int i = 0; i < ROUNDS; i++)
+			v[i] = write_pass(&r, src);
+		bw[t] = median(v, ROUNDS);
+		region_put(&r);
+	}
+
+	printf("MR of %lu MiB on %s, median of %d (TCG: compare the ratios)\n",
+	       SIZE >> 20, ibv_get_device_name(ctx->device), ROUNDS);
+	printf("%-26s %14s %7s %14s %7s\n", "target", "reg+dereg us",
+	       "ratio", "WRITE MiB/s", "ratio");
+	for (int t = 0; t < NR_TARGETS; t++)
+		printf("%-26s %14.0f %7.2f %14.1f %7.2f\n", target_name[t],
+		       reg[t] / 1e3, reg[t] / reg[ANON],
+		       (SIZE / 1048576.0) / (bw[t] / 1e9), bw[t] / bw[ANON]);
+
+	ibv_dereg_mr(src);
+	ibv_destroy_qp(qp[0]);
+	ibv_destroy_qp(qp[1]);
+	ibv_destroy_cq(cq);
+	ibv_dealloc_pd(pd);
+	ibv_close_device(ctx);
+	return 0;
+}
