@@ -58,13 +58,15 @@ splats_since() {
 		}' | grep -aE "$SPLAT"
 }
 
-# What the threads of process group $1 are doing: state, wait channel and
-# system call (a vCPU thread in KVM_RUN is in ioctl(fd, 0xae80)), and how
-# many tasks of the whole system are in D state.  The summary line says
-# whether every thread in KVM_RUN is running guest code (state R) or some
-# sleep in the kernel (a lost wakeup looks like that, not like TCG).
+# What the threads of session $1 are doing -- every process of the test,
+# also the children kselftest_harness.h runs each test in, which are in
+# process groups of their own: state, wait channel and system call (a vCPU
+# thread in KVM_RUN is in ioctl(fd, 0xae80)), and how many tasks of the
+# whole system are in D state.  The summary line says whether every
+# thread in KVM_RUN is running guest code (state R) or some sleep in the
+# kernel (a lost wakeup looks like that, not like TCG).
 hang_snapshot() {
-	local pg=$1 tid stat wchan comm sc nrun=0 nsleep=0 nd
+	local sid=$1 tid stat wchan comm sc nrun=0 nsleep=0 nd
 	while read -r tid stat wchan comm; do
 		sc=$(cut -d' ' -f1,3 "/proc/$tid/syscall" 2>/dev/null)
 		echo "harness: thread $tid ($comm) state $stat wchan $wchan syscall ${sc:-?}"
@@ -72,7 +74,7 @@ hang_snapshot() {
 			nrun=$((nrun + 1))
 			[[ $stat == R* ]] || nsleep=$((nsleep + 1))
 		fi
-	done < <(ps -eL -o pgid=,tid=,stat=,wchan:32=,comm= | awk -v g="$pg" '$1 == g { print $2, $3, $4, $5 }')
+	done < <(ps -eL -o sid=,tid=,stat=,wchan:32=,comm= | awk -v s="$sid" '$1 == s { print $2, $3, $4, $5 }')
 	nd=$(ps -eL -o stat= | grep -c '^D')
 	if [ "$nsleep" -eq 0 ]; then
 		echo "harness: hang: $nrun threads in KVM_RUN, all running, $nd in D state"
@@ -88,13 +90,13 @@ alive() {
 	[[ $st != Z* ]]
 }
 
-# run_one BIN TIMEOUT ARGS: run a test program in its directory in a process
-# group of its own, output to /tmp/test.out (line-buffered); returns its
+# run_one BIN TIMEOUT ARGS: run a test program in its directory in a session
+# of its own, output to /tmp/test.out (line-buffered); returns its
 # exit status, 124 if it timed out (the threads' state is recorded first),
 # 125 if it could not even be killed then (a task stuck in D state: no
 # later test can be trusted).
 run_one() {
-	local pid pg end i
+	local pid sid end i
 	# shellcheck disable=SC2086
 	(cd "$(dirname "$1")" && exec setsid env "${TEST_ENV[@]}" stdbuf -oL -eL "$1" $3) \
 		</dev/null >/tmp/test.out 2>&1 &
@@ -102,12 +104,12 @@ run_one() {
 	end=$(($(date +%s) + $2))
 	while alive "$pid"; do
 		if [ "$(date +%s)" -ge "$end" ]; then
-			pg=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')
-			[ -n "$pg" ] || pg=$pid
-			{ echo "harness: TIMEOUT after $2s"; hang_snapshot "$pg"; } >>/tmp/test.out
-			kill -TERM -- "-$pg" 2>/dev/null
+			sid=$(ps -o sid= -p "$pid" 2>/dev/null | tr -d ' ')
+			[ -n "$sid" ] || sid=$pid
+			{ echo "harness: TIMEOUT after $2s"; hang_snapshot "$sid"; } >>/tmp/test.out
+			pkill -TERM -s "$sid" 2>/dev/null
 			sleep 5
-			kill -KILL -- "-$pg" 2>/dev/null
+			pkill -KILL -s "$sid" 2>/dev/null
 			for i in $(seq 15); do
 				alive "$pid" || break
 				sleep 1
