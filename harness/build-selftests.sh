@@ -81,6 +81,15 @@ make -s -C "$ST" O="$ST_OBJ" ARCH=x86_64 -j"$JOBS" \
 	grep -E 'error|Error' "$BUILD/selftests.log" | head -40 >&2
 	die "selftest build failed (full log: build/selftests.log)"
 }
+# Lay the scripts out beside the programs as 'make install' would, so that
+# a script finds the programs of its target next to it, those of another
+# target under "$DIR/../", and the shared kselftest/ helpers.
+for t in "${!targets[@]}"; do
+	[ -d "$KSELFTEST/$t" ] || continue
+	find "$ST/$t" -maxdepth 1 -name '*.sh' -exec cp -p -t "$KSELFTEST/$t" {} +
+done
+mkdir -p "$KSELFTEST/kselftest"
+cp -p "$ST"/kselftest/*.sh "$KSELFTEST/kselftest/"
 # The selftests' Makefile returns 0 even when one target fails: check that
 # every program on the list exists.
 while read -r name prog; do
