@@ -64,17 +64,20 @@ splats_since() {
 # thread in KVM_RUN is in ioctl(fd, 0xae80)), and how many tasks of the
 # whole system are in D state.  The summary line says whether every
 # thread in KVM_RUN is running guest code (state R) or some sleep in the
-# kernel (a lost wakeup looks like that, not like TCG).  A thread that is
-# running has no system call to read ("running"): it counts as a running
-# vCPU.  KVM's NX huge page recovery thread is a vhost task that shows the
-# KVM_RUN of the vCPU that started it while it sleeps: it does not count.
+# kernel (a lost wakeup looks like that, not like TCG).  A thread on a CPU
+# has no system call to read ("running"): one that KVM's debugfs names as a
+# vCPU (kvm/*/vcpu*/pid) counts as a running vCPU.  KVM's NX huge page
+# recovery thread is a vhost task that shows the KVM_RUN of the vCPU that
+# started it while it sleeps: it does not count.
 hang_snapshot() {
-	local sid=$1 tid stat wchan comm sc nrun=0 nsleep=0 nd
+	local sid=$1 tid stat wchan comm sc nrun=0 nsleep=0 nd vcpus
+	vcpus=" $(cat /sys/kernel/debug/kvm/*/vcpu*/pid 2>/dev/null | tr '\n' ' ') "
 	while read -r tid stat wchan comm; do
 		sc=$(cut -d' ' -f1,3 "/proc/$tid/syscall" 2>/dev/null)
 		echo "harness: thread $tid ($comm) state $stat wchan $wchan syscall ${sc:-?}"
 		[ "$comm" = kvm-nx-lpage-re ] && continue
-		if [ "$sc" = "16 0xae80" ] || { [ "$sc" = running ] && [[ $stat == R* ]]; }; then
+		if [ "$sc" = "16 0xae80" ] ||
+		   { [ "$sc" = running ] && [[ $vcpus == *" $tid "* ]]; }; then
 			nrun=$((nrun + 1))
 			[[ $stat == R* ]] || nsleep=$((nsleep + 1))
 		fi
