@@ -13,7 +13,8 @@
 #   make selftests  uAPI headers + the kselftests of tests/kselftests.list
 #   make rdma-core  the pinned rdma-core (libibverbs + rxe) with userspace/rdma-core/series
 #   make vm [CMD='...']   boot the plain tier and run CMD in the guest (no CMD: a shell)
-#   make bench      run the benchmark programs (plain tier) and print their tables
+#   make bench      run the benchmark programs (plain tier, guest-instruction
+#                   clock): table, build/bench/ CSV + plots, README section
 #   make expected   rewrite tests/expected.tsv from the last full 'make test'
 #   make clean      remove build output (keeps build/linux and caches)
 

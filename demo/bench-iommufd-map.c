@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bench-iommufd-map: mapping 256 MiB for device DMA by memfd offset
+ * bench-iommufd-map: mapping memory for device DMA by memfd offset
  * (IOMMU_IOAS_MAP_FILE) against mapping the same memory by address
- * (IOMMU_IOAS_MAP, upstream), in one run.
+ * (IOMMU_IOAS_MAP, upstream), in one boot.
  *
  * The IOAS has a mock iommu_domain (CONFIG_IOMMUFD_TEST), so every map pins
  * all pages and fills the domain, and every unmap unpins them.  The memory
  * is allocated first (fallocate) and is the same for both ordinary rows: an
  * ordinary memfd, mapped by its mmap() address or by fd + offset.  The
  * inaccessible memfd has the same size; pinned and revocable mappings pin
- * through the memfd core.  Each number is the median of five runs.
+ * through the memfd core.  All of it twice: with 4 KiB pages, and with
+ * shmem's 2 MiB folios (shmem_enabled=always while the memfds are filled).
+ * Figures are us of guest time per map and per unmap of SIZE, the median of
+ * bench_reps() repetitions in which the methods take turns; the ratio is
+ * ours over IOMMU_IOAS_MAP's of the same pages.
  */
 #define _GNU_SOURCE
 #include <linux/memfd.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +27,14 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
 #include "iommufd_test.h"
+#include "bench.h"
 
-#define SIZE	(256UL << 20)
-#define RUNS	5
+#define SIZE	(64UL << 20)
+#define NR	4	/* methods per page size */
 
 static int iommufd;
 static __u32 ioas_id;
@@ -42,19 +47,12 @@ static void must(int ok, const char *what)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct method {
-	const char *name;
+	char name[48];
 	int fd;		/* -1: IOMMU_IOAS_MAP of @addr */
 	void *addr;
 	__u32 flags;
+	double map_us[BENCH_MAX_REPS], unmap_us[BENCH_MAX_REPS];
 };
 
 static int map(const struct method *m, __u64 *iova)
@@ -82,36 +80,32 @@ static int map(const struct method *m, __u64 *iova)
 	return ret;
 }
 
-static int cmp_double(const void *a, const void *b)
+static void measure(struct method *m, int rep)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap), .ioas_id = ioas_id, .length = SIZE,
+	};
+	double t0;
+	__u64 iova;
 
-	return x < y ? -1 : x > y;
+	bench_settle();
+	t0 = bench_now_ns();
+	must(!map(m, &iova), m->name);
+	m->map_us[rep] = (bench_now_ns() - t0) / 1e3;
+	unmap.iova = iova;
+	bench_settle();
+	t0 = bench_now_ns();
+	must(!ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap), "IOMMU_IOAS_UNMAP");
+	m->unmap_us[rep] = (bench_now_ns() - t0) / 1e3;
 }
 
-/* Median map and unmap times of @m, in seconds */
-static void measure(const struct method *m, double *map_s, double *unmap_s)
+static void set_shmem_huge(const char *mode)
 {
-	double t_map[RUNS], t_unmap[RUNS], t0;
-	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
-	__u64 iova;
-	int i;
+	int fd = open("/sys/kernel/mm/transparent_hugepage/shmem_enabled", O_WRONLY);
 
-	for (i = 0; i < RUNS; i++) {
-		t0 = now();
-		must(!map(m, &iova), m->name);
-		t_map[i] = now() - t0;
-		unmap.ioas_id = ioas_id;
-		unmap.iova = iova;
-		unmap.length = SIZE;
-		t0 = now();
-		must(!ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap), "IOMMU_IOAS_UNMAP");
-		t_unmap[i] = now() - t0;
-	}
-	qsort(t_map, RUNS, sizeof(double), cmp_double);
-	qsort(t_unmap, RUNS, sizeof(double), cmp_double);
-	*map_s = t_map[RUNS / 2];
-	*unmap_s = t_unmap[RUNS / 2];
+	must(fd >= 0 && write(fd, mode, strlen(mode)) == (ssize_t)strlen(mode),
+	     "transparent_hugepage/shmem_enabled");
+	close(fd);
 }
 
 static int memfd_of(unsigned int flags)
@@ -124,6 +118,30 @@ static int memfd_of(unsigned int flags)
 	return fd;
 }
 
+/* The four methods over memfds filled with @huge folios, in @m[0..NR) */
+static void set_up(struct method *m, bool huge)
+{
+	const char *pg = huge ? "2M THP" : "4K";
+	int memfd, imemfd;
+	void *addr;
+
+	set_shmem_huge(huge ? "always" : "never");
+	memfd = memfd_of(0);
+	addr = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	must(addr != MAP_FAILED, "mmap");
+	imemfd = memfd_of(MFD_INACCESSIBLE);
+	set_shmem_huge("never");
+
+	m[0] = (struct method){ .fd = -1, .addr = addr };
+	snprintf(m[0].name, sizeof(m[0].name), "IOMMU_IOAS_MAP by address %s", pg);
+	m[1] = (struct method){ .fd = memfd };
+	snprintf(m[1].name, sizeof(m[1].name), "MAP_FILE memfd %s", pg);
+	m[2] = (struct method){ .fd = imemfd };
+	snprintf(m[2].name, sizeof(m[2].name), "MAP_FILE inaccessible pinned %s", pg);
+	m[3] = (struct method){ .fd = imemfd, .flags = IOMMU_IOAS_MAP_REVOCABLE };
+	snprintf(m[3].name, sizeof(m[3].name), "MAP_FILE inaccessible revocable %s", pg);
+}
+
 int main(void)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
@@ -131,10 +149,8 @@ int main(void)
 	struct iommu_test_cmd mock = {
 		.size = sizeof(mock), .op = IOMMU_TEST_OP_MOCK_DOMAIN,
 	};
-	struct method methods[4];
-	double map_s[4], unmap_s[4];
-	int memfd, imemfd, i;
-	void *addr;
+	static struct method m[2 * NR];
+	int reps = bench_reps(), rep, i;
 
 	/* Pins of IOMMU_IOAS_MAP count against RLIMIT_MEMLOCK */
 	must(!setrlimit(RLIMIT_MEMLOCK, &unlimited), "setrlimit(RLIMIT_MEMLOCK)");
@@ -146,26 +162,30 @@ int main(void)
 	must(!ioctl(iommufd, IOMMU_TEST_CMD, &mock),
 	     "mock domain (CONFIG_IOMMUFD_TEST)");
 
-	memfd = memfd_of(0);
-	addr = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	must(addr != MAP_FAILED, "mmap");
-	imemfd = memfd_of(MFD_INACCESSIBLE);
+	set_up(m, false);
+	set_up(m + NR, true);
+	/* A first round, not counted, allocates the domain's page tables */
+	for (i = 0; i < 2 * NR; i++)
+		measure(&m[i], 0);
+	for (rep = 0; rep < reps; rep++)
+		for (i = 0; i < 2 * NR; i++)
+			measure(&m[i], rep);
 
-	methods[0] = (struct method){ "IOMMU_IOAS_MAP (by address)", -1, addr, 0 };
-	methods[1] = (struct method){ "MAP_FILE memfd", memfd, NULL, 0 };
-	methods[2] = (struct method){ "MAP_FILE inaccessible", imemfd, NULL, 0 };
-	methods[3] = (struct method){ "MAP_FILE inaccessible, revocable",
-				      imemfd, NULL, IOMMU_IOAS_MAP_REVOCABLE };
-	for (i = 0; i < 4; i++)
-		measure(&methods[i], &map_s[i], &unmap_s[i]);
+	printf("mapping %lu MiB into an IOAS with a mock domain, us of guest time, median of %d\n",
+	       SIZE >> 20, reps);
+	for (i = 0; i < 2 * NR; i++) {
+		struct method *base = &m[i / NR * NR];
+		struct bench_stat bmap = bench_stat(base->map_us, reps);
 
-	printf("mapping %lu MiB into an IOAS with a mock domain, median of %d runs\n",
-	       SIZE >> 20, RUNS);
-	printf("%-34s %10s %6s %12s %6s\n", "method", "map MiB/s", "ratio",
-	       "unmap MiB/s", "ratio");
-	for (i = 0; i < 4; i++)
-		printf("%-34s %10.0f %6.2f %12.0f %6.2f\n", methods[i].name,
-		       (SIZE >> 20) / map_s[i], map_s[0] / map_s[i],
-		       (SIZE >> 20) / unmap_s[i], unmap_s[0] / unmap_s[i]);
+		bench_row("iommufd-map", m[i].name, "map", "us",
+			  bench_stat(m[i].map_us, reps), base->name, &bmap);
+	}
+	for (i = 0; i < 2 * NR; i++) {
+		struct method *base = &m[i / NR * NR];
+		struct bench_stat bunmap = bench_stat(base->unmap_us, reps);
+
+		bench_row("iommufd-map", m[i].name, "unmap", "us",
+			  bench_stat(m[i].unmap_us, reps), base->name, &bunmap);
+	}
 	return 0;
 }

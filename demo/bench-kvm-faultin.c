@@ -1,129 +1,162 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bench-kvm-faultin: private-memory fault-in rate of a software-protected
- * guest, guest_memfd (the upstream path) against an inaccessible memfd, in
- * the same run.
+ * bench-kvm-faultin: private-memory fault-in of a software-protected guest,
+ * guest_memfd (the upstream path) against an inaccessible memfd, in one boot.
  *
- * For each backing, a fresh VM gets 64 MiB of private memory and one vCPU
- * touches every 4 KiB page once; the time from the first KVM_RUN to the
- * guest's done is the fault-in cost.  KVM_PRE_FAULT_MEMORY of another
- * 64 MiB measures the same without the guest.  The inaccessible memfd is
- * measured twice: with 4 KiB pages, and with shmem's 2 MiB folios (shmem
- * huge=always), which KVM maps at 2 MiB.
+ * Each repetition creates, for each backing, a fresh VM with 2 x 64 MiB of
+ * private memory:
+ *   - guest touch: one vCPU writes one word of every 4 KiB page of the first
+ *     64 MiB; the time from KVM_RUN to the guest's report is the fault-in
+ *     cost (KVM allocates, zeroes and maps every page);
+ *   - zeroing floor: the guest then zeroes those 64 MiB, now mapped, with
+ *     rep stosq: what zeroing the memory costs without any fault;
+ *   - KVM_PRE_FAULT_MEMORY of the second 64 MiB, from the host.
+ * Backings: guest_memfd, an inaccessible memfd with 4 KiB pages, and one with
+ * shmem's 2 MiB folios (shmem_enabled=always), which KVM maps at 2 MiB.
+ * Figures are ns of guest time per 4 KiB page; the ratio is ours over
+ * guest_memfd's, and fault-in is also stated as a multiple of the floor.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "kvm_util.h"
 #include "processor.h"
 #include "ucall_common.h"
 
+#include "bench.h"
+
 #define GPA		0x100000000ULL
 #define SIZE		(64UL << 20)
+#define NPAGES		(SIZE / PAGE_SIZE)
 #define SLOT		10
 
-static void guest_touch(uint64_t gva, uint64_t size)
+static void guest_code(uint64_t gva, uint64_t size)
 {
+	uint64_t words = size / 8;
+	void *p = (void *)gva;
+
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
 		*(volatile uint64_t *)(gva + off) = off;
+	GUEST_SYNC(0);
+	asm volatile("rep stosq" : "+D"(p), "+c"(words) : "a"(0) : "memory");
 	GUEST_DONE();
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static const char *shmem_knob = "/sys/kernel/mm/transparent_hugepage/shmem_enabled";
 
-static bool set_shmem_huge(const char *mode)
+static void set_shmem_huge(const char *mode)
 {
 	int fd = open(shmem_knob, O_WRONLY);
-	bool ok;
 
-	if (fd < 0)
-		return false;
-	ok = write(fd, mode, strlen(mode)) == (ssize_t)strlen(mode);
+	TEST_ASSERT(fd >= 0 && write(fd, mode, strlen(mode)) == (ssize_t)strlen(mode),
+		    "setting %s to %s", shmem_knob, mode);
 	close(fd);
-	return ok;
 }
 
-struct result {
-	double guest_pps, prefault_pps;
-	uint64_t pages_2m;
+enum backing { GMEM, MEMFD, MEMFD_THP, NR_BACKINGS };
+
+static const char *const backing_name[NR_BACKINGS] = {
+	"guest_memfd 4K (upstream)", "inaccessible memfd 4K",
+	"inaccessible memfd 2M THP",
 };
 
-static struct result measure(enum private_mem_backing backing)
+/* ns per page of each figure, per repetition */
+static double touch_ns[NR_BACKINGS][BENCH_MAX_REPS];
+static double prefault_ns[NR_BACKINGS][BENCH_MAX_REPS];
+static double floor_ns[NR_BACKINGS][BENCH_MAX_REPS];
+static double floor_multiple[NR_BACKINGS][BENCH_MAX_REPS];
+
+static void run_until(struct kvm_vcpu *vcpu, uint64_t want)
+{
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT_EQ(get_ucall(vcpu, &uc), want);
+}
+
+static void measure(enum backing backing, int rep)
 {
 	const struct vm_shape shape = { .mode = VM_MODE_DEFAULT,
 					.type = KVM_X86_SW_PROTECTED_VM };
 	struct kvm_pre_fault_memory range = { .gpa = GPA + SIZE, .size = SIZE };
-	struct result r = {};
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	struct ucall uc;
-	double t;
+	double t0, t1, t2;
 
-	private_mem_backing = backing;
-	vm = vm_create_shape_with_one_vcpu(shape, &vcpu, guest_touch);
-	vm_mem_add(vm, VM_MEM_SRC_ANONYMOUS, GPA, SLOT, 2 * SIZE / PAGE_SIZE,
+	private_mem_backing = backing == GMEM ? PRIVATE_MEM_GUEST_MEMFD :
+						PRIVATE_MEM_INACCESSIBLE_MEMFD;
+	set_shmem_huge(backing == MEMFD_THP ? "always" : "never");
+	vm = vm_create_shape_with_one_vcpu(shape, &vcpu, guest_code);
+	vm_mem_add(vm, VM_MEM_SRC_ANONYMOUS, GPA, SLOT, 2 * NPAGES,
 		   KVM_MEM_GUEST_MEMFD, -1, 0);
-	virt_map(vm, GPA, GPA, SIZE / PAGE_SIZE);
+	virt_map(vm, GPA, GPA, NPAGES);
 	vm_mem_set_private(vm, GPA, 2 * SIZE);
 	vcpu_args_set(vcpu, 2, GPA, SIZE);
 
-	t = now();
-	vcpu_run(vcpu);
-	t = now() - t;
-	TEST_ASSERT_EQ(get_ucall(vcpu, &uc), UCALL_DONE);
-	r.guest_pps = SIZE / PAGE_SIZE / t;
-	r.pages_2m = vm_get_stat(vm, "pages_2m");
+	bench_settle();
+	t0 = bench_now_ns();
+	run_until(vcpu, UCALL_SYNC);
+	t1 = bench_now_ns();
+	bench_settle();
+	t2 = bench_now_ns();
+	run_until(vcpu, UCALL_DONE);
+	t2 = bench_now_ns() - t2;
+	touch_ns[backing][rep] = (t1 - t0) / NPAGES;
+	floor_ns[backing][rep] = t2 / NPAGES;
+	floor_multiple[backing][rep] = (t1 - t0) / t2;
 
-	t = now();
+	bench_settle();
+	t0 = bench_now_ns();
 	while (range.size)
 		TEST_ASSERT(!__vcpu_ioctl(vcpu, KVM_PRE_FAULT_MEMORY, &range) || errno == EINTR,
 			    "KVM_PRE_FAULT_MEMORY");
-	t = now() - t;
-	r.prefault_pps = SIZE / PAGE_SIZE / t;
-	kvm_vm_free(vm);
-	return r;
-}
+	prefault_ns[backing][rep] = (bench_now_ns() - t0) / NPAGES;
 
-static void row(const char *name, struct result r, struct result base)
-{
-	printf("%-28s %12.0f %6.2f %14.0f %6.2f %9lu\n", name, r.guest_pps,
-	       r.guest_pps / base.guest_pps, r.prefault_pps,
-	       r.prefault_pps / base.prefault_pps, r.pages_2m);
+	/* Both halves at 2 MiB, or the THP row would measure something else */
+	if (backing == MEMFD_THP)
+		TEST_ASSERT(vm_get_stat(vm, "pages_2m") == 2 * SIZE / (2UL << 20),
+			    "only %lu of %lu 2 MiB mappings: no THP for the memfd",
+			    vm_get_stat(vm, "pages_2m"), 2 * SIZE / (2UL << 20));
+	else
+		TEST_ASSERT_EQ(vm_get_stat(vm, "pages_2m"), 0);
+	kvm_vm_free(vm);
+	set_shmem_huge("never");
 }
 
 int main(void)
 {
-	struct result gmem, memfd, huge;
+	struct bench_stat touch[NR_BACKINGS], prefault[NR_BACKINGS];
+	struct bench_stat floor;
+	int reps = bench_reps(), rep, b;
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_VM_TYPES) & BIT(KVM_X86_SW_PROTECTED_VM));
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_MEMFD_INACCESSIBLE));
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_PRE_FAULT_MEMORY));
 
-	set_shmem_huge("never");
-	gmem = measure(PRIVATE_MEM_GUEST_MEMFD);
-	memfd = measure(PRIVATE_MEM_INACCESSIBLE_MEMFD);
+	/* The backings take turns, so that drift hits them alike. */
+	for (rep = 0; rep < reps; rep++)
+		for (b = 0; b < NR_BACKINGS; b++)
+			measure(b, rep);
 
-	printf("private memory fault-in, %lu MiB, 4 KiB pages touched by the guest\n",
-	       SIZE >> 20);
-	printf("%-28s %12s %6s %14s %6s %9s\n", "backing", "guest pg/s", "ratio",
-	       "prefault pg/s", "ratio", "2M maps");
-	row("guest_memfd (upstream)", gmem, gmem);
-	row("inaccessible memfd", memfd, gmem);
-	if (set_shmem_huge("always")) {
-		huge = measure(PRIVATE_MEM_INACCESSIBLE_MEMFD);
-		set_shmem_huge("never");
-		row("inaccessible memfd, 2M THP", huge, gmem);
+	printf("private memory fault-in, %lu MiB, ns of guest time per 4 KiB page, median of %d\n",
+	       SIZE >> 20, reps);
+	for (b = 0; b < NR_BACKINGS; b++) {
+		touch[b] = bench_stat(touch_ns[b], reps);
+		prefault[b] = bench_stat(prefault_ns[b], reps);
 	}
+	floor = bench_stat(floor_ns[GMEM], reps);
+	bench_row("kvm-faultin", "zeroing floor (guest rep stosq)", "zero mapped memory",
+		  "ns/page", floor, NULL, NULL);
+	for (b = 0; b < NR_BACKINGS; b++)
+		bench_row("kvm-faultin", backing_name[b], "guest touch", "ns/page",
+			  touch[b], backing_name[GMEM], &touch[GMEM]);
+	for (b = 0; b < NR_BACKINGS; b++)
+		bench_row("kvm-faultin", backing_name[b], "KVM_PRE_FAULT_MEMORY",
+			  "ns/page", prefault[b], backing_name[GMEM], &prefault[GMEM]);
+	for (b = 0; b < NR_BACKINGS; b++)
+		bench_row("kvm-faultin", backing_name[b], "guest touch / floor", "x",
+			  bench_stat(floor_multiple[b], reps), NULL, NULL);
 	return 0;
 }

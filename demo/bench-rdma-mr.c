@@ -4,15 +4,16 @@
  * anonymous memory, on soft-RoCE (rxe), in the same run.
  *
  *   - registration: register and deregister a region of fresh memory (the
- *     pins allocate and zero its pages on both paths), median of ROUNDS;
- *   - RDMA WRITE bandwidth: CHUNK-sized WRITEs from an anonymous buffer
- *     into the region through a loopback RC QP pair, median of ROUNDS
- *     passes over the region.
+ *     pins allocate and zero its pages on both paths);
+ *   - RDMA WRITE: one pass of CHUNK-sized WRITEs from an anonymous buffer
+ *     over the whole region through a loopback RC QP pair (after a pass
+ *     that warmed it up).
  *
  * Targets: anonymous memory (ibv_reg_mr, the upstream path), an ordinary
  * memfd, an inaccessible memfd pinned and revocable (ibv_reg_dmabuf_mr).
- * The ratio column is target time / anonymous time.  The device is the
- * first rxe device, or $RDMA_DEV.
+ * Figures are us of guest time, the median of bench_reps() repetitions
+ * (after one not counted) in which the targets take turns; the ratio is the target's time over the
+ * anonymous memory's.  The device is the first rxe device, or $RDMA_DEV.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,8 +24,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench.h"
+#include "rdma.h"
 
 #ifndef MFD_INACCESSIBLE
 #define MFD_INACCESSIBLE	0x0020U
@@ -33,15 +36,14 @@
 
 #define SIZE		(4UL << 20)
 #define CHUNK		(64UL << 10)
-#define ROUNDS		7
 #define ACCESS		(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
 			 IBV_ACCESS_REMOTE_READ)
 
 enum target { ANON, MEMFD, INACC_PINNED, INACC_REVOCABLE, NR_TARGETS };
 
 static const char *const target_name[NR_TARGETS] = {
-	"anonymous, ibv_reg_mr", "memfd", "inaccessible, pinned",
-	"inaccessible, revocable",
+	"anonymous ibv_reg_mr (upstream)", "memfd", "inaccessible pinned",
+	"inaccessible revocable",
 };
 
 static struct ibv_context *ctx;
@@ -55,50 +57,11 @@ static void die(const char *what)
 	exit(1);
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
-
 static void open_device(void)
 {
-	const char *want = getenv("RDMA_DEV");
-	struct ibv_device **list;
-	int i, n;
-
-	list = ibv_get_device_list(&n);
-	if (!list)
-		die("ibv_get_device_list");
-	for (i = 0; i < n; i++) {
-		const char *name = ibv_get_device_name(list[i]);
-
-		if (want ? !strcmp(name, want) : !strncmp(name, "rxe", 3))
-			break;
-	}
-	if (i == n) {
-		errno = ENODEV;
-		die("no rxe device");
-	}
-	ctx = ibv_open_device(list[i]);
+	ctx = open_rxe();
 	if (!ctx)
-		die("ibv_open_device");
-	ibv_free_device_list(list);
+		die("no rxe device");
 	pd = ibv_alloc_pd(ctx);
 	cq = ibv_create_cq(ctx, 256, NULL, NULL, 0);
 	if (!pd || !cq)
@@ -220,7 +183,7 @@ static void region_put(struct region *r)
 static double write_pass(struct region *r, struct ibv_mr *src)
 {
 	unsigned long off, posted = 0, done = 0;
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	struct ibv_wc wc[16];
 
 	for (off = 0; off < SIZE || done < posted;) {
@@ -261,12 +224,33 @@ static double write_pass(struct region *r, struct ibv_mr *src)
 		}
 		done += n;
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
+}
+
+/* us of guest time of a registration and of a WRITE pass over @t */
+static void measure(enum target t, struct ibv_mr *src, double *reg, double *wr)
+{
+	struct region r;
+	double t0;
+
+	bench_settle();
+	t0 = bench_now_ns();
+	region_get(&r, t);
+	region_put(&r);
+	*reg = (bench_now_ns() - t0) / 1e3;
+
+	region_get(&r, t);
+	write_pass(&r, src);	/* warm: pages are in place */
+	bench_settle();
+	*wr = write_pass(&r, src) / 1e3;
+	region_put(&r);
 }
 
 int main(void)
 {
-	double reg[NR_TARGETS], bw[NR_TARGETS], v[ROUNDS];
+	static double reg[NR_TARGETS][BENCH_MAX_REPS], wr[NR_TARGETS][BENCH_MAX_REPS];
+	struct bench_stat reg0, wr0;
+	int reps = bench_reps();
 	struct ibv_mr *src;
 	void *buf;
 
@@ -280,34 +264,23 @@ int main(void)
 	if (!src)
 		die("ibv_reg_mr");
 
-	for (int t = 0; t < NR_TARGETS; t++) {
-		struct region r;
-
-		for (int i = 0; i < ROUNDS; i++) {
-			double t0 = now_ns();
-
-			region_get(&r, t);
-			region_put(&r);
-			v[i] = now_ns() - t0;
-		}
-		reg[t] = median(v, ROUNDS);
-
-		region_get(&r, t);
-		write_pass(&r, src);	/* warm: pages are in place */
-		for (int i = 0; i < ROUNDS; i++)
-			v[i] = write_pass(&r, src);
-		bw[t] = median(v, ROUNDS);
-		region_put(&r);
-	}
-
-	printf("MR of %lu MiB on %s, median of %d (TCG: compare the ratios)\n",
-	       SIZE >> 20, ibv_get_device_name(ctx->device), ROUNDS);
-	printf("%-26s %14s %7s %14s %7s\n", "target", "reg+dereg us",
-	       "ratio", "WRITE MiB/s", "ratio");
+	/* A first round, not counted, warms the allocators up */
 	for (int t = 0; t < NR_TARGETS; t++)
-		printf("%-26s %14.0f %7.2f %14.1f %7.2f\n", target_name[t],
-		       reg[t] / 1e3, reg[t] / reg[ANON],
-		       (SIZE / 1048576.0) / (bw[t] / 1e9), bw[t] / bw[ANON]);
+		measure(t, src, &reg[t][0], &wr[t][0]);
+	for (int i = 0; i < reps; i++)
+		for (int t = 0; t < NR_TARGETS; t++)
+			measure(t, src, &reg[t][i], &wr[t][i]);
+
+	printf("MR of %lu MiB on %s, us of guest time, median of %d\n",
+	       SIZE >> 20, ibv_get_device_name(ctx->device), reps);
+	reg0 = bench_stat(reg[ANON], reps);
+	wr0 = bench_stat(wr[ANON], reps);
+	for (int t = 0; t < NR_TARGETS; t++)
+		bench_row("rdma-mr", target_name[t], "reg + dereg", "us",
+			  bench_stat(reg[t], reps), target_name[ANON], &reg0);
+	for (int t = 0; t < NR_TARGETS; t++)
+		bench_row("rdma-mr", target_name[t], "RDMA WRITE of the MR", "us",
+			  bench_stat(wr[t], reps), target_name[ANON], &wr0);
 
 	ibv_dereg_mr(src);
 	ibv_destroy_qp(qp[0]);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages the harness needs.  Idempotent: packages that are
+# Install the Debian packages the harness needs (--bench: and those of
+# make bench).  Idempotent: packages that are
 # already installed are not touched, so a warm run costs one dpkg-query.  The
 # package lists are refreshed before anything is installed.
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,8 @@ PKGS=(
 	# building the pinned rdma-core (libibverbs + the rxe provider)
 	cmake ninja-build libnl-3-dev libnl-route-3-dev libudev-dev dpkg-dev
 )
+# make bench only: its plots
+[ "${1:-}" = --bench ] && PKGS+=(python3-matplotlib)
 
 . /etc/os-release 2>/dev/null || true
 [ "${ID:-}" = debian ] && [ "${VERSION_ID:-}" = 12 ] ||

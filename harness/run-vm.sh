@@ -30,7 +30,8 @@ while getopts "t:a:" o; do
 done
 shift $((OPTIND - 1))
 
-declare -A ID=([TIER]=$TIER [SERIES]=unknown [TREE]=unknown [BZIMAGE_SHA256]=unknown)
+declare -A ID=([TIER]=$TIER [SERIES]=unknown [TREE]=unknown [BZIMAGE_SHA256]=unknown
+	    [ICOUNT]=${VM_ICOUNT:-})
 if [ -n "${KERNEL:-}" ]; then
 	warn "KERNEL=$KERNEL: booting a kernel the harness did not build (no modules)"
 	ID[TIER]=other
@@ -46,7 +47,7 @@ ID[QEMU]=$(qemu-system-x86_64 --version | head -n1)
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
-for k in TIER SERIES TREE DIRTY BZIMAGE_SHA256 KERNEL QEMU; do
+for k in TIER SERIES TREE DIRTY BZIMAGE_SHA256 KERNEL QEMU ICOUNT; do
 	printf '%s\t%s\n' "$k" "${ID[$k]:-}"
 done >"$RESULTS/identity.tsv"
 interactive=0
@@ -89,8 +90,21 @@ viommu)
 *) die "unknown VM_PROFILE ${VM_PROFILE}" ;;
 esac
 
-QEMU=(qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split -cpu max
-      -smp 2 -m "${VM_MEM:-6G}" -nodefaults -nographic -no-reboot
+# VM_ICOUNT=shift (make bench): the guest's clocks count its own
+# instructions, 2^shift ns each, instead of following the host's wall clock:
+# one TCG thread runs the vCPUs in turn, and an idle guest skips to its next
+# timer (sleep=off).  Guest time then measures work done, whatever the host's
+# load; it is not hardware time.  Such a VM has one vCPU: with two, QEMU 7.2
+# left the timers of the idle one unserved while the other ran (RCU stall,
+# "timer wakeup didn't happen").
+ACCEL=(-accel tcg)
+SMP=2
+if [ -n "${VM_ICOUNT:-}" ]; then
+	ACCEL=(-accel tcg,thread=single -icount "shift=$VM_ICOUNT,sleep=off")
+	SMP=1
+fi
+QEMU=(qemu-system-x86_64 "${ACCEL[@]}" -M q35,kernel-irqchip=split -cpu max
+      -smp $SMP -m "${VM_MEM:-6G}" -nodefaults -nographic -no-reboot
       "${DEVICES[@]}"
       -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
       -device virtio-9p-pci,fsdev=root,mount_tag=/dev/root

@@ -3,7 +3,8 @@
 # Self-test of the harness' verdicts: feed summarize.py and scan-log.sh the
 # results of VM runs that went wrong in each way a broken series could
 # still end green, and check that every one of them fails the run (and that
-# a clean run passes).  Host only, a few seconds; 'make check' runs it.
+# a clean run passes); and check that make bench's comparison of two runs
+# flags a ratio that moved.  Host only, a few seconds; 'make check' runs it.
 #
 #   tests/harness/selftest.sh [SUMMARIZE [SCAN]]
 #
@@ -164,6 +165,33 @@ fresh; rm "$W/run/p/console.log"; mkdir "$W/run/p/console.log"
 check "a scan that cannot read the log fails" fail 'FAIL: kernel:p scan'
 fresh; echo "VM: timeout" >"$W/run/p/vm-error"
 check "a VM timeout fails" fail 'FAIL: vm:p run'
+
+# make bench's repeatability verdict (harness/bench-report.py --compare)
+bench_check() {
+	local what=$1 want=$2 rc=0 out
+	out=$($PY "$TOP/harness/bench-report.py" --compare "$W/b1.csv" "$W/b2.csv" 2>&1) || rc=$?
+	if { [ "$want" = agree ] && [ $rc -eq 0 ]; } ||
+	   { [ "$want" = differ ] && [ $rc -ne 0 ] && grep -q 'moved by more than 5' <<<"$out"; }; then
+		echo "ok $((pass + fail + 1)) $what"
+		pass=$((pass + 1))
+	else
+		echo "not ok $((pass + fail + 1)) $what # wanted $want, got rc $rc:"
+		sed 's/^/#   /' <<<"$out" | tail -n 8
+		fail=$((fail + 1))
+	fi
+}
+cat >"$W/b1.csv" <<'B'
+kvm-faultin,guest_memfd,guest touch,ns/page,5,100,99,101,guest_memfd,1.000
+kvm-faultin,memfd,guest touch,ns/page,5,104,103,105,guest_memfd,1.040
+accounting,inaccessible,charge,x pages,5,1,1,1,,
+bindings,4096 bindings,lookups per second,1/s,5,85000,84000,86000,,
+B
+sed 's/,85000,84000,86000,/,95000,94000,96000,/' "$W/b1.csv" >"$W/b2.csv"
+bench_check "bench runs whose ratios agree (absolute figures may not) agree" agree
+sed 's/,104,103,105,guest_memfd,1.040/,110,109,111,guest_memfd,1.100/' "$W/b1.csv" >"$W/b2.csv"
+bench_check "a bench ratio that moved by 6 % is flagged" differ
+sed 's/x pages,5,1,1,1,,/x pages,5,2,2,2,,/' "$W/b1.csv" >"$W/b2.csv"
+bench_check "a bench factor (unit x) that moved is flagged" differ
 
 echo "harness self-test: $pass passed, $fail failed"
 [ $fail -eq 0 ]
