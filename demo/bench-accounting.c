@@ -1,25 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench-accounting: how much locked memory two pinned consumers of the same
- * pages are charged for, as a multiple of the pages, in one boot.
+ * pages need, as a multiple of the pages, in one boot.
  *
  * The consumers are a device mapping (IOMMU_IOAS_MAP or IOMMU_IOAS_MAP_FILE
- * into an IOAS with a mock domain, iommufd accounting to the mm,
- * IOMMU_OPTION_RLIMIT_MODE 1) and an RDMA memory region on rxe (ibv_reg_mr
- * or ibv_reg_dmabuf_mr), both pinned, over SIZE of:
+ * into an IOAS with a mock domain) and an RDMA memory region on rxe
+ * (ibv_reg_mr or ibv_reg_dmabuf_mr), both pinned, over SIZE of:
  *   - anonymous memory, by address (the upstream path);
  *   - an ordinary memfd, by fd + offset;
  *   - an inaccessible memfd, by fd + offset (the memfd core charges its
  *     pages once, when they are allocated).
- * The charge is what the process's VmPin (mm->pinned_vm, where iommufd and
- * RDMA charge pins) and VmLck, and the memfd's fdinfo locked_pages (the
- * pages charged to its creator's locked_vm), grew by from before the memory
- * was allocated to after each consumer pinned it.  The factor is that charge
- * over the pages: 1.0 counts every page once.  Median of bench_reps().
+ * The figure is the smallest RLIMIT_MEMLOCK, in steps of 1/8 of SIZE, under
+ * which the memory is allocated and mapped (and registered) without
+ * CAP_IPC_LOCK, over SIZE: 1.0 means every page is counted once.  (iommufd
+ * charges the user's locked_vm and adds its pins to the mm's pinned_vm,
+ * which the RDMA pin is checked against too; the memfd charges its creator's
+ * locked_vm.)  Median of bench_reps().
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,44 +64,20 @@ static void must(int ok, const char *what)
 	}
 }
 
-/* A "Key:\t<n>" line of /proc/self/@file (kB for status), or 0 */
-static long proc_value(const char *file, const char *key)
+/* Drops CAP_IPC_LOCK, so that every pin is checked against RLIMIT_MEMLOCK */
+static void drop_ipc_lock(void)
 {
-	char path[64], line[256];
-	size_t len = strlen(key);
-	long v = 0;
-	FILE *f;
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
 
-	snprintf(path, sizeof(path), "/proc/self/%s", file);
-	f = fopen(path, "r");
-	must(!!f, path);
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':')
-			v = strtol(line + len + 1, NULL, 0);
-	fclose(f);
-	return v;
-}
-
-/* Pages charged to this process and to the memfd @fd (-1: none) */
-static long charged_pages(int fd)
-{
-	long kb = proc_value("status", "VmPin") + proc_value("status", "VmLck");
-	long pages = kb * 1024 / ps;
-	char fdinfo[32];
-
-	if (fd >= 0) {
-		snprintf(fdinfo, sizeof(fdinfo), "fdinfo/%d", fd);
-		pages += proc_value(fdinfo, "locked_pages");
-	}
-	return pages;
+	must(!syscall(SYS_capget, &h, d), "capget");
+	d[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	d[CAP_IPC_LOCK / 32].permitted &= ~(1U << (CAP_IPC_LOCK % 32));
+	must(!syscall(SYS_capset, &h, d), "capset");
 }
 
 static void set_up_iommufd(void)
 {
-	struct iommu_option mode = {
-		.size = sizeof(mode), .option_id = IOMMU_OPTION_RLIMIT_MODE,
-		.op = IOMMU_OPTION_OP_SET, .val64 = 1,
-	};
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct iommu_test_cmd mock = {
 		.size = sizeof(mock), .op = IOMMU_TEST_OP_MOCK_DOMAIN,
@@ -107,104 +85,119 @@ static void set_up_iommufd(void)
 
 	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
 	must(iommufd >= 0, "open /dev/iommu");
-	must(!ioctl(iommufd, IOMMU_OPTION, &mode), "IOMMU_OPTION_RLIMIT_MODE");
 	must(!ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc), "IOMMU_IOAS_ALLOC");
 	ioas_id = alloc.out_ioas_id;
 	mock.id = ioas_id;
 	must(!ioctl(iommufd, IOMMU_TEST_CMD, &mock), "mock domain (CONFIG_IOMMUFD_TEST)");
 }
 
-static __u64 map_device(void *addr, int fd)
+/* Did a pin fail for want of RLIMIT_MEMLOCK? (Else: a real failure) */
+static bool over_limit(int ret, const char *what)
+{
+	if (!ret)
+		return false;
+	must(errno == ENOMEM || errno == EPERM, what);
+	return true;
+}
+
+/*
+ * Allocates @t and pins it with an IOAS mapping and, if @mr, a memory
+ * region, under RLIMIT_MEMLOCK @limit pages.  Returns whether all of it
+ * fit; undoes everything.
+ */
+static bool fits(enum target t, bool mr, long limit)
 {
 	const __u32 rw = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
+	struct rlimit rl = { limit * ps, limit * ps };
 	struct iommu_ioas_map by_va = {
-		.size = sizeof(by_va), .flags = rw, .ioas_id = ioas_id,
-		.user_va = (uintptr_t)addr, .length = SIZE,
+		.size = sizeof(by_va), .flags = rw, .ioas_id = ioas_id, .length = SIZE,
 	};
 	struct iommu_ioas_map_file by_fd = {
-		.size = sizeof(by_fd), .flags = rw, .ioas_id = ioas_id,
-		.fd = fd, .length = SIZE,
+		.size = sizeof(by_fd), .flags = rw, .ioas_id = ioas_id, .length = SIZE,
 	};
-
-	if (fd < 0) {
-		must(!ioctl(iommufd, IOMMU_IOAS_MAP, &by_va), "IOMMU_IOAS_MAP");
-		return by_va.iova;
-	}
-	must(!ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &by_fd), "IOMMU_IOAS_MAP_FILE");
-	return by_fd.iova;
-}
-
-static void unmap_device(__u64 iova)
-{
 	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap), .ioas_id = ioas_id, .iova = iova,
-		.length = SIZE,
+		.size = sizeof(unmap), .ioas_id = ioas_id, .length = SIZE,
 	};
-
-	must(!ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap), "IOMMU_IOAS_UNMAP");
-}
-
-/* Charge factors after the first and after the second consumer pinned */
-static void measure(enum target t, double *one, double *two)
-{
-	long npages = SIZE / ps, before = charged_pages(-1);
+	struct ibv_mr *region = NULL;
+	bool ok = false;
 	void *addr = NULL;
-	struct ibv_mr *mr;
 	int fd = -1;
-	__u64 iova;
 
+	must(!setrlimit(RLIMIT_MEMLOCK, &rl), "setrlimit(RLIMIT_MEMLOCK)");
 	if (t == ANON) {
 		addr = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		must(addr != MAP_FAILED, "mmap");
+		by_va.user_va = (uintptr_t)addr;
 	} else {
 		fd = syscall(__NR_memfd_create, "bench-accounting",
 			     MFD_CLOEXEC | (t == INACC ? MFD_INACCESSIBLE : 0));
 		must(fd >= 0 && !ftruncate(fd, SIZE), "memfd");
-		must(!fallocate(fd, 0, 0, SIZE), "fallocate");
+		if (over_limit(fallocate(fd, 0, 0, SIZE), "fallocate"))
+			goto out;
+		by_fd.fd = fd;
 	}
-	iova = map_device(addr, fd);
-	*one = (double)(charged_pages(fd) - before) / npages;
-	mr = addr ? ibv_reg_mr(pd, addr, SIZE, ACCESS) :
-		    ibv_reg_dmabuf_mr(pd, 0, SIZE, 0, fd, ACCESS);
-	must(!!mr, "memory region");
-	*two = (double)(charged_pages(fd) - before) / npages;
-
-	must(!ibv_dereg_mr(mr), "ibv_dereg_mr");
-	unmap_device(iova);
+	if (over_limit(addr ? ioctl(iommufd, IOMMU_IOAS_MAP, &by_va) :
+			      ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &by_fd), "map"))
+		goto out;
+	unmap.iova = addr ? by_va.iova : by_fd.iova;
+	if (mr) {
+		region = addr ? ibv_reg_mr(pd, addr, SIZE, ACCESS) :
+				ibv_reg_dmabuf_mr(pd, 0, SIZE, 0, fd, ACCESS);
+		if (over_limit(!region, "memory region"))
+			goto unmap;
+		must(!ibv_dereg_mr(region), "ibv_dereg_mr");
+	}
+	ok = true;
+unmap:
+	must(!ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap), "IOMMU_IOAS_UNMAP");
+out:
 	if (addr)
 		munmap(addr, SIZE);
-	else
+	if (fd >= 0)
 		close(fd);
-	errno = 0;
-	must(charged_pages(-1) == before, "charge left behind");
+	return ok;
+}
+
+/* The smallest RLIMIT_MEMLOCK that fits, in SIZEs, by eighths up to 4 */
+static double needed(enum target t, bool mr)
+{
+	long npages = SIZE / ps;
+
+	for (int eighths = 0; eighths <= 32; eighths++)
+		if (fits(t, mr, npages * eighths / 8))
+			return eighths / 8.0;
+	errno = ENOMEM;
+	must(0, "not even 4 x SIZE of RLIMIT_MEMLOCK is enough");
+	return 0;
 }
 
 int main(void)
 {
 	static double one[NR_TARGETS][BENCH_MAX_REPS], two[NR_TARGETS][BENCH_MAX_REPS];
-	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	int reps = bench_reps(), rep, t;
 	struct ibv_context *ctx;
 
 	ps = sysconf(_SC_PAGESIZE);
-	must(!setrlimit(RLIMIT_MEMLOCK, &unlimited), "setrlimit(RLIMIT_MEMLOCK)");
 	set_up_iommufd();
 	ctx = open_rxe();
 	must(!!ctx, "no rxe device");
 	pd = ibv_alloc_pd(ctx);
 	must(!!pd, "ibv_alloc_pd");
+	drop_ipc_lock();
 
 	for (rep = 0; rep < reps; rep++)
-		for (t = 0; t < NR_TARGETS; t++)
-			measure(t, &one[t][rep], &two[t][rep]);
+		for (t = 0; t < NR_TARGETS; t++) {
+			one[t][rep] = needed(t, false);
+			two[t][rep] = needed(t, true);
+		}
 
-	printf("locked memory charged for %lu MiB pinned by an IOAS and an MR, median of %d\n",
+	printf("RLIMIT_MEMLOCK needed for %lu MiB pinned by an IOAS and an MR, median of %d\n",
 	       SIZE >> 20, reps);
 	for (t = 0; t < NR_TARGETS; t++) {
-		bench_row("accounting", target_name[t], "charge: IOAS", "x pages",
+		bench_row("accounting", target_name[t], "RLIMIT_MEMLOCK: IOAS", "x size",
 			  bench_stat(one[t], reps), NULL, NULL);
-		bench_row("accounting", target_name[t], "charge: IOAS + MR", "x pages",
+		bench_row("accounting", target_name[t], "RLIMIT_MEMLOCK: IOAS + MR", "x size",
 			  bench_stat(two[t], reps), NULL, NULL);
 	}
 	ibv_dealloc_pd(pd);

@@ -10,7 +10,9 @@
  * ordinary memfd, mapped by its mmap() address or by fd + offset.  The
  * inaccessible memfd has the same size; pinned and revocable mappings pin
  * through the memfd core.  All of it twice: with 4 KiB pages, and with
- * shmem's 2 MiB folios (shmem_enabled=always while the memfds are filled).
+ * shmem's 2 MiB folios (shmem_enabled=always while the memfds are filled;
+ * checked in ShmemHugePages).  The mock domain maps 4 KiB pages either way:
+ * the folios make pinning cheaper, not the IOMMU mappings.
  * Figures are us of guest time per map and per unmap of SIZE, the median of
  * bench_reps() repetitions in which the methods take turns; the ratio is
  * ours over IOMMU_IOAS_MAP's of the same pages.
@@ -99,15 +101,6 @@ static void measure(struct method *m, int rep)
 	m->unmap_us[rep] = (bench_now_ns() - t0) / 1e3;
 }
 
-static void set_shmem_huge(const char *mode)
-{
-	int fd = open("/sys/kernel/mm/transparent_hugepage/shmem_enabled", O_WRONLY);
-
-	must(fd >= 0 && write(fd, mode, strlen(mode)) == (ssize_t)strlen(mode),
-	     "transparent_hugepage/shmem_enabled");
-	close(fd);
-}
-
 static int memfd_of(unsigned int flags)
 {
 	int fd = memfd_create("bench-iommufd-map", MFD_CLOEXEC | flags);
@@ -122,15 +115,23 @@ static int memfd_of(unsigned int flags)
 static void set_up(struct method *m, bool huge)
 {
 	const char *pg = huge ? "2M THP" : "4K";
+	long thp = bench_meminfo("ShmemHugePages");
+	char old[32];
 	int memfd, imemfd;
 	void *addr;
 
-	set_shmem_huge(huge ? "always" : "never");
+	must(!bench_shmem_huge(huge ? "always" : "never", old, sizeof(old)),
+	     BENCH_SHMEM_KNOB);
 	memfd = memfd_of(0);
 	addr = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	must(addr != MAP_FAILED, "mmap");
 	imemfd = memfd_of(MFD_INACCESSIBLE);
-	set_shmem_huge("never");
+	must(!bench_shmem_huge(old, NULL, 0), BENCH_SHMEM_KNOB);
+	/* Both memfds wholly in 2 MiB folios, or none of them */
+	thp = bench_meminfo("ShmemHugePages") - thp;
+	errno = 0;
+	must(thp == (huge ? (long)(2 * SIZE) : 0),
+	     huge ? "the memfds did not get 2 MiB folios" : "4 KiB memfds got 2 MiB folios");
 
 	m[0] = (struct method){ .fd = -1, .addr = addr };
 	snprintf(m[0].name, sizeof(m[0].name), "IOMMU_IOAS_MAP by address %s", pg);

@@ -8,8 +8,9 @@
  *   - guest touch: one vCPU writes one word of every 4 KiB page of the first
  *     64 MiB; the time from KVM_RUN to the guest's report is the fault-in
  *     cost (KVM allocates, zeroes and maps every page);
- *   - zeroing floor: the guest then zeroes those 64 MiB, now mapped, with
- *     rep stosq: what zeroing the memory costs without any fault;
+ *   - zeroing floor: the guest then zeroes those 64 MiB, now mapped, with the
+ *     instruction the kernel's clear_page() uses on this CPU (rep stosb with
+ *     ERMS, else rep stosq): what zeroing the memory costs without a fault;
  *   - KVM_PRE_FAULT_MEMORY of the second 64 MiB, from the host.
  * Backings: guest_memfd, an inaccessible memfd with 4 KiB pages, and one with
  * shmem's 2 MiB folios (shmem_enabled=always), which KVM maps at 2 MiB.
@@ -32,27 +33,43 @@
 #define NPAGES		(SIZE / PAGE_SIZE)
 #define SLOT		10
 
-static void guest_code(uint64_t gva, uint64_t size)
+static void guest_code(uint64_t gva, uint64_t size, uint64_t erms)
 {
-	uint64_t words = size / 8;
+	uint64_t n = erms ? size : size / 8;
 	void *p = (void *)gva;
 
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
 		*(volatile uint64_t *)(gva + off) = off;
 	GUEST_SYNC(0);
-	asm volatile("rep stosq" : "+D"(p), "+c"(words) : "a"(0) : "memory");
+	if (erms)
+		asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(0) : "memory");
+	else
+		asm volatile("rep stosq" : "+D"(p), "+c"(n) : "a"(0) : "memory");
 	GUEST_DONE();
 }
 
-static const char *shmem_knob = "/sys/kernel/mm/transparent_hugepage/shmem_enabled";
+/* Does this kernel's clear_page() use rep stosb (X86_FEATURE_ERMS)? */
+static bool cpu_has_erms(void)
+{
+	char line[4096];
+	bool erms = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	TEST_ASSERT(f, "/proc/cpuinfo");
+	while (!erms && fgets(line, sizeof(line), f))
+		erms = !strncmp(line, "flags", 5) && strstr(line, " erms");
+	fclose(f);
+	return erms;
+}
+
+static bool erms;
+
+static char shmem_mode[32];
 
 static void set_shmem_huge(const char *mode)
 {
-	int fd = open(shmem_knob, O_WRONLY);
-
-	TEST_ASSERT(fd >= 0 && write(fd, mode, strlen(mode)) == (ssize_t)strlen(mode),
-		    "setting %s to %s", shmem_knob, mode);
-	close(fd);
+	TEST_ASSERT(!bench_shmem_huge(mode, NULL, 0), "setting %s to %s",
+		    BENCH_SHMEM_KNOB, mode);
 }
 
 enum backing { GMEM, MEMFD, MEMFD_THP, NR_BACKINGS };
@@ -93,7 +110,7 @@ static void measure(enum backing backing, int rep)
 		   KVM_MEM_GUEST_MEMFD, -1, 0);
 	virt_map(vm, GPA, GPA, NPAGES);
 	vm_mem_set_private(vm, GPA, 2 * SIZE);
-	vcpu_args_set(vcpu, 2, GPA, SIZE);
+	vcpu_args_set(vcpu, 3, GPA, SIZE, erms);
 
 	bench_settle();
 	t0 = bench_now_ns();
@@ -122,7 +139,7 @@ static void measure(enum backing backing, int rep)
 	else
 		TEST_ASSERT_EQ(vm_get_stat(vm, "pages_2m"), 0);
 	kvm_vm_free(vm);
-	set_shmem_huge("never");
+	set_shmem_huge(shmem_mode);
 }
 
 int main(void)
@@ -135,6 +152,9 @@ int main(void)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_MEMFD_INACCESSIBLE));
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_PRE_FAULT_MEMORY));
 
+	erms = cpu_has_erms();
+	TEST_ASSERT(!bench_shmem_huge("never", shmem_mode, sizeof(shmem_mode)),
+		    "reading %s", BENCH_SHMEM_KNOB);
 	/* The backings take turns, so that drift hits them alike. */
 	for (rep = 0; rep < reps; rep++)
 		for (b = 0; b < NR_BACKINGS; b++)
@@ -147,8 +167,9 @@ int main(void)
 		prefault[b] = bench_stat(prefault_ns[b], reps);
 	}
 	floor = bench_stat(floor_ns[GMEM], reps);
-	bench_row("kvm-faultin", "zeroing floor (guest rep stosq)", "zero mapped memory",
-		  "ns/page", floor, NULL, NULL);
+	bench_row("kvm-faultin", erms ? "zeroing floor (guest rep stosb)" :
+					"zeroing floor (guest rep stosq)",
+		  "zero mapped memory", "ns/page", floor, NULL, NULL);
 	for (b = 0; b < NR_BACKINGS; b++)
 		bench_row("kvm-faultin", backing_name[b], "guest touch", "ns/page",
 			  touch[b], backing_name[GMEM], &touch[GMEM]);

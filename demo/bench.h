@@ -74,6 +74,59 @@ static inline struct bench_stat bench_stat(double *v, int n)
 	return (struct bench_stat){ v[n / 2], v[0], v[n - 1], n };
 }
 
+#define BENCH_SHMEM_KNOB "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+
+/*
+ * Sets shmem's huge page mode (the shmem_enabled knob) to @mode; if @old,
+ * stores the mode it had (@len bytes at most) there first.  0 or -1.
+ */
+static inline int bench_shmem_huge(const char *mode, char *old, size_t len)
+{
+	char buf[256], *b, *e;
+	FILE *f;
+
+	if (old) {
+		f = fopen(BENCH_SHMEM_KNOB, "r");
+		if (!f || !fgets(buf, sizeof(buf), f)) {
+			if (f)
+				fclose(f);
+			return -1;
+		}
+		fclose(f);
+		b = strchr(buf, '[');
+		e = b ? strchr(b, ']') : NULL;
+		if (!e || (size_t)(e - b) > len)
+			return -1;
+		memcpy(old, b + 1, e - b - 1);
+		old[e - b - 1] = 0;
+	}
+	f = fopen(BENCH_SHMEM_KNOB, "w");
+	if (!f)
+		return -1;
+	if (fputs(mode, f) < 0) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+/* A "Key: <n> kB" line of /proc/meminfo in bytes, or -1 */
+static inline long bench_meminfo(const char *key)
+{
+	size_t len = strlen(key);
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':')
+			v = strtol(line + len + 1, NULL, 10) * 1024;
+	fclose(f);
+	return v;
+}
+
 /* @x with four significant digits, or all of its integer ones */
 static inline const char *bench_num(char buf[32], double x)
 {
@@ -99,13 +152,13 @@ static inline void bench_row(const char *bench, const char *name,
 	char ratio[32] = "", med[32], min[32], max[32];
 	FILE *f;
 
-	if (strchr(bench, ',') || strchr(name, ',') || strchr(what, ',') ||
+	if (strchr(bench, ',') || strchr(name, ',') || strchr(what, ',') || strchr(unit, ',') ||
 	    (base && strchr(base_name, ','))) {
 		fprintf(stderr, "bench_row: a comma in \"%s\" / \"%s\"\n", name, what);
 		exit(1);
 	}
 	if (base)
-		snprintf(ratio, sizeof(ratio), "%.3f", s.med / base->med);
+		snprintf(ratio, sizeof(ratio), "%.6g", s.med / base->med);
 	printf("  %-34s %-24s %10s %-7s [%s .. %s, %.1f%%]%s%s%s%s\n",
 	       name, what, bench_num(med, s.med), unit, bench_num(min, s.min),
 	       bench_num(max, s.max), spread, base ? "  x" : "", ratio,

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <infiniband/verbs.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Opens $RDMA_DEV, or else the first rxe device; NULL with errno set */

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tables, plots and the README section of one 'make bench' run.
 
-  bench-report.py CSV OUTDIR [--previous CSV] [--readme README.md]
-                  [--plots-to DIR] [--label TEXT]
+  bench-report.py CSV OUTDIR [--previous CSV [--previous-label TEXT]]
+                  [--readme README.md] [--plots-to DIR] [--label TEXT]
   bench-report.py --compare PREVIOUS CSV
 
 CSV is what the bench-* programs wrote (demo/bench.h: bench, case, metric,
@@ -18,14 +18,16 @@ compares two runs; its exit status says whether they agree within 5 %.
 import argparse
 import csv
 import os
+import re
 import shutil
 import sys
 
 TOLERANCE = 0.05
 BEGIN, END = '<!-- bench:begin -->', '<!-- bench:end -->'
 # The bindings curve has many points; the README's table shows these.
-README_BINDINGS = ('ordinary memfd (upstream)', '0 bindings', '1 bindings',
-                   '16 bindings', '256 bindings', '4096 bindings')
+README_BINDINGS = ('ordinary memfd (upstream)', '0 bindings', '1 binding',
+                   '16 bindings', '256 bindings', '4096 bindings',
+                   '4096 bindings (test consumer)')
 
 FIELDS = ('bench', 'case', 'metric', 'unit', 'reps', 'median', 'min', 'max',
           'baseline', 'ratio')
@@ -86,7 +88,9 @@ def print_table(rows):
 
 
 def compare(rows, prev_rows):
+    """Prints every ratio of @rows beside @prev_rows'; returns (agree, summary)"""
     prev = {key(r): r for r in prev_rows}
+    now = {key(r) for r in rows}
     worst, n, missing = 0.0, 0, 0
     print('\nrepeatability: every ratio against the previous run')
     for r in rows:
@@ -96,19 +100,26 @@ def compare(rows, prev_rows):
         p = prev.get(key(r))
         b = compared(p) if p else None
         if b is None:
+            print('  %-12s %-34s %-24s not in the previous run' % key(r))
             missing += 1
             continue
         n += 1
         d = abs(a - b) / abs(b) if b else (0.0 if a == b else float('inf'))
         worst = max(worst, d)
         flag = '  <-- moved by more than %d %%' % (TOLERANCE * 100) if d > TOLERANCE else ''
-        print('  %-12s %-34s %-24s %8.3f %8.3f %6.2f%%%s' % (
+        print('  %-12s %-34s %-24s %9.4g %9.4g %6.2f%%%s' % (
             r['bench'], r['case'], r['metric'], b, a, d * 100, flag))
-    verdict = 'within' if worst <= TOLERANCE else 'NOT within'
-    print('repeatability: %d ratios, largest difference %.2f %%: %s %d %% of the previous run%s'
-          % (n, worst * 100, verdict, TOLERANCE * 100,
-             ', %d not in the previous run' % missing if missing else ''))
-    return worst <= TOLERANCE
+    gone = [k for k in prev if k not in now and compared(prev[k]) is not None]
+    for k in gone:
+        print('  %-12s %-34s %-24s only in the previous run' % k)
+    agree = n > 0 and worst <= TOLERANCE and not missing and not gone
+    summary = ('%d ratios, largest difference %.2f %%: %s %d %% of the previous run' %
+               (n, worst * 100, 'all within' if agree else 'NOT all within',
+                TOLERANCE * 100))
+    if missing or gone:
+        summary += ' (%d figures in only one of the runs)' % (missing + len(gone))
+    print('repeatability: ' + summary)
+    return agree, summary
 
 
 def plot_faultin(rows, path):
@@ -155,10 +166,9 @@ def plot_scaling(rows, path):
     def curve(metric):
         pts = []
         for r in br:
-            if r['metric'] == metric and r['case'].endswith(' bindings'):
-                n = int(r['case'].split()[0])
-                if n > 0:
-                    pts.append((n, r))
+            m = re.fullmatch(r'(\d+) bindings?', r['case'])
+            if r['metric'] == metric and m and int(m.group(1)) > 0:
+                pts.append((int(m.group(1)), r))
         return sorted(pts, key=lambda p: p[0])
 
     def base(metric):
@@ -168,7 +178,7 @@ def plot_scaling(rows, path):
         return None
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
-    for metric, ax in (('punch 1 page', left), ('lookup', left),
+    for metric, ax in (('punch 1 page', left), ('lookup (fallocate)', left),
                        ('bind + unbind', left), ('punch 4096 pages', right)):
         pts = curve(metric)
         if not pts:
@@ -190,23 +200,27 @@ def plot_scaling(rows, path):
         ax.set_ylim(bottom=0)
         ax.grid(True, which='major', alpha=0.3)
         ax.legend(fontsize=8)
-    left.set_title('Single-page operations (flat: O(log n))')
-    right.set_title('Punching all 4096 pages (visits every binding: linear in n)')
+    left.set_title('Operations on one page of the memfd')
+    right.set_title('Punching all 4096 pages (invalidates every binding)')
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
 
-def readme_section(rows, label, plots):
+def readme_section(rows, label, verdict, plots):
+    reps = sorted({r['reps'] for r in rows})
+    label += ' Every figure is the median of %s repetitions in one boot;' % '/'.join(map(str, reps))
+    label += ' spread = (max - min) / median.'
     out = [BEGIN,
            '<!-- generated by make bench (harness/bench-report.py); edits are overwritten -->',
-           '', label, '',
+           '', label, '', 'Repeatability: ' + verdict, '',
            '| benchmark | case | figure | median | spread | vs upstream |',
            '|---|---|---|---:|---:|---:|']
     for r in rows:
         if r['bench'] == 'bindings' and r['case'] not in README_BINDINGS:
             continue
-        if r['bench'] == 'bindings' and r['metric'] == 'lookups per second':
+        if r['bench'] == 'bindings' and r['metric'].startswith('lookups/s') and \
+                not r['case'].startswith(('4096', 'ordinary')):
             continue
         ratio = '%.3f' % r['ratio'] if r['ratio'] is not None else ''
         if r['ratio'] is not None and r['baseline'] != r['case'] and \
@@ -233,7 +247,7 @@ def update_readme(readme, section):
 
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == '--compare':
-        sys.exit(0 if compare(load(sys.argv[3]), load(sys.argv[2])) else 1)
+        sys.exit(0 if compare(load(sys.argv[3]), load(sys.argv[2]))[0] else 1)
     ap = argparse.ArgumentParser()
     ap.add_argument('csv')
     ap.add_argument('outdir')
@@ -241,6 +255,7 @@ def main():
     ap.add_argument('--readme')
     ap.add_argument('--plots-to')
     ap.add_argument('--label', default='')
+    ap.add_argument('--previous-label', default='')
     a = ap.parse_args()
 
     rows = load(a.csv)
@@ -250,16 +265,19 @@ def main():
     plot_scaling(rows, plots[1])
     print('\nplots: %s' % ' '.join(plots))
     if a.previous and os.path.exists(a.previous):
-        compare(rows, load(a.previous))
+        _, verdict = compare(rows, load(a.previous))
+        if a.previous_label:
+            verdict += ' (%s)' % a.previous_label
     else:
-        print('\nrepeatability: no previous run to compare with (run make bench again)')
+        verdict = 'no previous run to compare with (run make bench again)'
+        print('\nrepeatability: ' + verdict)
     if a.readme:
         rel = []
         for p in plots:
             dst = os.path.join(a.plots_to, os.path.basename(p))
             shutil.copyfile(p, dst)
             rel.append(os.path.relpath(dst, os.path.dirname(os.path.abspath(a.readme))))
-        update_readme(a.readme, readme_section(rows, a.label, rel))
+        update_readme(a.readme, readme_section(rows, a.label, verdict, rel))
         print('README: %s updated' % a.readme)
 
 

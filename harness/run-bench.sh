@@ -11,7 +11,21 @@
 # scaling.png, and the comparison of every ratio with the previous run
 # (build/bench/previous.csv).  The README's benchmark section and the plots
 # in docs/bench/ are rewritten from this run (BENCH_README=0: left alone).
+# The figures are of the plain tier (no sanitizers), whoever calls this.
+TIER=${TIER:-plain}
+if [ "$TIER" != plain ]; then
+	echo "make bench measures the plain tier, not TIER=$TIER" >&2
+	exit 1
+fi
+export TIER
 . "$(dirname "$0")/lib.sh"
+
+# Which tree this is: the project's commit, dirty if anything but the files
+# this script writes differs from it.
+commit=$(git -C "$TOP" rev-parse --short=12 HEAD)
+if [ -n "$(git -C "$TOP" status --porcelain -- . ':!README.md' ':!docs/bench')" ]; then
+	commit+=" (with uncommitted changes)"
+fi
 
 "$TOP/harness/install-deps.sh" --bench
 timed "kernel-$TIER" "$TOP/harness/build-kernel.sh"
@@ -42,25 +56,26 @@ for b in "$BUILD"/demo/bench-*; do
 done
 JOB
 
+series=$(sed -n 's/^SERIES=//p' "$KOBJ/imemfd-build.env")
+label="Measured by \`make bench\` on $(date -u '+%F %H:%M UTC') at commit $commit"
+label+=" (series ${series:0:12}, plain tier, $(qemu-system-x86_64 --version | head -n1 | sed 's/ (.*//'),"
+label+=" TCG -icount shift=$SHIFT, one vCPU): guest time, one guest instruction = 2^$SHIFT ns."
+
+# The previous run's figures and label stay beside this one's.
 OUT=$BUILD/bench
 mkdir -p "$OUT"
-[ -f "$OUT/bench.csv" ] && mv "$OUT/bench.csv" "$OUT/previous.csv"
+if [ -f "$OUT/bench.csv" ]; then
+	mv "$OUT/bench.csv" "$OUT/previous.csv"
+	mv "$OUT/label.txt" "$OUT/previous-label.txt" 2>/dev/null || true
+fi
 cp "$RES/bench.csv" "$OUT/bench.csv"
 cp "$RES/job.out" "$OUT/bench.out"
+printf '%s\n' "$label" >"$OUT/label.txt"
+prev_label=$(sed 's/^Measured by `make bench` on/previous run:/; s/ (series.*//' \
+	"$OUT/previous-label.txt" 2>/dev/null || true)
 
-# Which tree this was: the project's commit, dirty if anything but the
-# files this script writes differs from it.
-commit=$(git -C "$TOP" rev-parse --short=12 HEAD)
-if [ -n "$(git -C "$TOP" status --porcelain -- . ':!README.md' ':!docs/bench')" ]; then
-	commit+=" (with uncommitted changes)"
-fi
-series=$(sed -n 's/^SERIES=//p' "$KOBJ/imemfd-build.env")
-label="Measured by \`make bench\` on $(date -u +%F) at commit $commit"
-label+=" (series ${series:0:12}, $(qemu-system-x86_64 --version | head -n1 | sed 's/ (.*//')),"
-label+=" TCG -icount shift=$SHIFT: guest time, one guest instruction = 2^$SHIFT ns."
-label+=" Medians of ${BENCH_REPS:-5} repetitions in one boot; spread = (max - min) / median."
-
-args=("$OUT/bench.csv" "$OUT" --previous "$OUT/previous.csv" --label "$label")
+args=("$OUT/bench.csv" "$OUT" --previous "$OUT/previous.csv" --previous-label "$prev_label"
+      --label "$label")
 if [ "${BENCH_README:-1}" != 0 ]; then
 	mkdir -p "$TOP/docs/bench"
 	args+=(--readme "$TOP/README.md" --plots-to "$TOP/docs/bench")
