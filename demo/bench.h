@@ -158,7 +158,7 @@ static inline void bench_row(const char *bench, const char *name,
 		exit(1);
 	}
 	if (base)
-		snprintf(ratio, sizeof(ratio), "%.6g", s.med / base->med);
+		snprintf(ratio, sizeof(ratio), "%.3f", s.med / base->med);
 	printf("  %-34s %-24s %10s %-7s [%s .. %s, %.1f%%]%s%s%s%s\n",
 	       name, what, bench_num(med, s.med), unit, bench_num(min, s.min),
 	       bench_num(max, s.max), spread, base ? "  x" : "", ratio,
@@ -171,6 +171,9 @@ static inline void bench_row(const char *bench, const char *name,
 		perror(csv);
 		exit(1);
 	}
+	/* The CSV's ratio has more digits: runs are compared on it */
+	if (base)
+		snprintf(ratio, sizeof(ratio), "%.6g", s.med / base->med);
 	fprintf(f, "%s,%s,%s,%s,%d,%.6g,%.6g,%.6g,%s,%s\n", bench, name, what,
 		unit, s.n, s.med, s.min, s.max, base ? base_name : "", ratio);
 	fclose(f);
