@@ -77,22 +77,29 @@ T
 	echo done >"$r/finished"
 }
 
+# result NAME OK(0|1) WHY OUTPUT -- one TAP line (and OUTPUT when not ok)
+result() {
+	if [ "$2" = 1 ]; then
+		echo "ok $((pass + fail + 1)) $1"
+		pass=$((pass + 1))
+	else
+		echo "not ok $((pass + fail + 1)) $1 # $3:"
+		sed 's/^/#   /' <<<"$4" | tail -n 8
+		fail=$((fail + 1))
+	fi
+}
+
 # check NAME WANT(pass|fail) [ERE the output must show] -- summarize $W/run
 check() {
-	local name=$1 want=$2 ere=${3:-} rc=0 got out
+	local name=$1 want=$2 ere=${3:-} rc=0 got out ok
 	"$SCAN" "$W/run/p" >"$W/run/p/splats.txt" 2>&1
 	out=$(cd "$W" && EXPECT_SERIES=abc123 TEST_FILTER=${TF:-} \
 		"$PY" "$SUMMARIZE" "$W/run" "$W/list" "$W/kunit.list" "$W/expected" "$W/out.tsv" 2>&1) || rc=$?
 	got=pass
 	[ $rc -eq 0 ] || got=fail
-	if [ "$got" = "$want" ] && { [ -z "$ere" ] || grep -qE -- "$ere" <<<"$out"; }; then
-		echo "ok $((pass + fail + 1)) $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok $((pass + fail + 1)) $name # wanted $want${ere:+ showing /$ere/}, got $got:"
-		sed 's/^/#   /' <<<"$out" | tail -n 8
-		fail=$((fail + 1))
-	fi
+	ok=0
+	[ "$got" = "$want" ] && { [ -z "$ere" ] || grep -qE -- "$ere" <<<"$out"; } && ok=1
+	result "$name" $ok "wanted $want${ere:+ showing /$ere/}, got $got" "$out"
 	rm -rf "$W/run"
 }
 fresh() { rm -rf "$W/run"; clean_run "$W/run"; }
@@ -168,18 +175,13 @@ check "a VM timeout fails" fail 'FAIL: vm:p run'
 
 # make bench's repeatability verdict (harness/bench-report.py --compare)
 bench_check() {
-	local what=$1 want=$2 rc=0 out
+	local what=$1 want=$2 rc=0 out ok=0
 	out=$("$PY" "$TOP/harness/bench-report.py" --compare "$W/b1.csv" "$W/b2.csv" 2>&1) || rc=$?
-	if { [ "$want" = agree ] && [ $rc -eq 0 ]; } ||
-	   { [ "$want" = differ ] && [ $rc -ne 0 ] &&
-	     grep -qE 'moved by more than 5|only in the previous run|not in the previous run' <<<"$out"; }; then
-		echo "ok $((pass + fail + 1)) $what"
-		pass=$((pass + 1))
-	else
-		echo "not ok $((pass + fail + 1)) $what # wanted $want, got rc $rc:"
-		sed 's/^/#   /' <<<"$out" | tail -n 8
-		fail=$((fail + 1))
-	fi
+	{ [ "$want" = agree ] && [ $rc -eq 0 ]; } ||
+	{ [ "$want" = differ ] && [ $rc -ne 0 ] &&
+	  grep -qE 'moved by more than 5|only in the previous run|not in the previous run' <<<"$out"; } &&
+		ok=1
+	result "$what" $ok "wanted $want, got rc $rc" "$out"
 }
 cat >"$W/b1.csv" <<'B'
 kvm-faultin,guest_memfd,guest touch,ns/page,5,100,99,101,guest_memfd,1.000
